@@ -1,0 +1,122 @@
+/**
+ * Every error this package throws or reports, made in one place so that messages stay
+ * stable (tests assert them) and each kind can be told apart with `instanceof` or `code`.
+ */
+
+/** Base class: every error from this package is an `AuditError` with a stable `code`. */
+export class AuditError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** An option or constructor argument was rejected; the message names it. */
+export class AuditOptionError extends AuditError {}
+
+/** A file could not be opened or used; the message names the path. */
+export class AuditPathError extends AuditError {
+  readonly path: string;
+  constructor(path: string, message: string, cause?: unknown) {
+    super('ERR_AUDIT_PATH', message, { cause });
+    this.path = path;
+  }
+}
+
+/** A collector was used after `close()`. */
+export class AuditClosedError extends AuditError {}
+
+/** A bounded wait ran out: the message says what was waited for and how long. */
+export class AuditTimeoutError extends AuditError {}
+
+/** Writing to the destination failed (ENOSPC, EIO, EBADF, ...); `cause` holds the system error. */
+export class AuditWriteError extends AuditError {}
+
+/** The drain worker stopped unexpectedly; the sink has recovered or is recovering. */
+export class AuditWorkerError extends AuditError {}
+
+/** Several children of a `CompositeCollector` failed; `errors` holds each, in child order. */
+export class AuditCompositeError extends AuditError {
+  readonly errors: readonly unknown[];
+  constructor(message: string, errors: readonly unknown[]) {
+    super('ERR_AUDIT_COMPOSITE', message);
+    this.errors = errors;
+  }
+}
+
+function describe(cause: unknown): string {
+  if (cause instanceof Error) return (cause as NodeJS.ErrnoException).code ?? cause.message;
+  return String(cause);
+}
+
+/** The table of error factories. */
+export const errors = {
+  option: (name: string, expected: string, got: unknown) =>
+    new AuditOptionError(
+      'ERR_AUDIT_OPTION',
+      `Invalid option "${name}": expected ${expected}, got ${formatValue(got)}`,
+    ),
+  badTarget: (got: unknown) =>
+    new AuditOptionError(
+      'ERR_AUDIT_TARGET',
+      `Invalid target: expected a file path (string or URL) or a writable stream, got ${formatValue(got)}`,
+    ),
+  openFailed: (path: string, cause: unknown) =>
+    new AuditPathError(
+      path,
+      `Cannot open audit log "${path}" for appending: ${cause instanceof Error ? cause.message : String(cause)}`,
+      cause,
+    ),
+  notRegularFile: (path: string, kind: string) =>
+    new AuditPathError(
+      path,
+      `Refusing to write audit log "${path}": it is a ${kind}, not a regular file (set allowNonRegularFile to allow it)`,
+    ),
+  closed: (what: string) =>
+    new AuditClosedError('ERR_AUDIT_CLOSED', `${what} is closed: cannot emit or flush`),
+  flushTimeout: (ms: number) =>
+    new AuditTimeoutError(
+      'ERR_AUDIT_FLUSH_TIMEOUT',
+      `flush timed out after ${ms} ms: the drain worker did not confirm the write`,
+    ),
+  ringFullTimeout: (ms: number) =>
+    new AuditTimeoutError(
+      'ERR_AUDIT_RING_FULL_TIMEOUT',
+      `emit timed out after ${ms} ms waiting for space in the ring (the destination is not keeping up)`,
+    ),
+  lockTimeout: (ms: number) =>
+    new AuditTimeoutError(
+      'ERR_AUDIT_LOCK_TIMEOUT',
+      `emit timed out after ${ms} ms waiting for the ring lock (a producer holds it)`,
+    ),
+  closeTimeout: (ms: number) =>
+    new AuditTimeoutError(
+      'ERR_AUDIT_CLOSE_TIMEOUT',
+      `close timed out after ${ms} ms waiting for the drain worker to stop`,
+    ),
+  reopenTimeout: (ms: number) =>
+    new AuditTimeoutError(
+      'ERR_AUDIT_REOPEN_TIMEOUT',
+      `reopen timed out after ${ms} ms waiting for the previous reopen to be taken up`,
+    ),
+  writeFailed: (cause: unknown) =>
+    new AuditWriteError('ERR_AUDIT_WRITE', `Writing the audit log failed: ${describe(cause)}`, { cause }),
+  workerDied: (detail: string) =>
+    new AuditWorkerError('ERR_AUDIT_WORKER_EXIT', `The drain worker stopped unexpectedly (${detail})`),
+  composite: (failures: readonly { index: number; name: string; error: unknown }[]) =>
+    new AuditCompositeError(
+      `${failures.length} collector(s) failed: ${failures
+        .map((f) => `#${f.index} ${f.name}: ${f.error instanceof Error ? f.error.message : String(f.error)}`)
+        .join('; ')}`,
+      failures.map((f) => f.error),
+    ),
+} as const;
+
+function formatValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'bigint') return `${value}n`;
+  if (value === null || typeof value !== 'object') return String(value);
+  return Object.prototype.toString.call(value);
+}
