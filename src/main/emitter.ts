@@ -25,7 +25,7 @@ import {
   TurnStartEvent,
 } from './events.js';
 import { InMemoryCollector } from './in-memory-collector.js';
-import { checkOptionsObject } from './options.js';
+import { checkKnownKeys, checkOptionsObject } from './options.js';
 
 /** The reference keeps the first 200 characters of prompts, results and arguments. */
 export const PREVIEW_LENGTH = 200;
@@ -71,6 +71,7 @@ export class AuditEmitter {
 
   constructor(options?: AuditEmitterOptions) {
     const raw = checkOptionsObject('options', options);
+    checkKnownKeys('options', raw, ['collector', 'sessionId']);
     const collector = raw.collector ?? new InMemoryCollector();
     if (!isAuditCollector(collector)) {
       throw errors.option('collector', 'an object with emit() and flush() methods', collector);

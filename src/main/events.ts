@@ -37,6 +37,17 @@ export interface AuditEventOptions {
 
 const serializers = new WeakMap<object, { serialize: RecordSerializer; build: RecordBuilder }>();
 
+/** The record writers of the nearest class up the chain that has them (a user's subclass inherits). */
+function writersOf(event: object): { serialize: RecordSerializer; build: RecordBuilder } {
+  let proto: object | null = Object.getPrototypeOf(event);
+  while (proto !== null) {
+    const found = serializers.get(proto);
+    if (found) return found;
+    proto = Object.getPrototypeOf(proto);
+  }
+  throw new TypeError('not an AuditEvent');
+}
+
 export class AuditEvent {
   /** The severity given to events of this class when none is passed. */
   static readonly defaultSeverity: Severity = 'info';
@@ -64,7 +75,7 @@ export class AuditEvent {
 
   /** The record: snake_case keys in the reference's order, values made JSON-safe. */
   toDict(): AuditRecord {
-    return serializers.get(Object.getPrototypeOf(this))!.build(this) as AuditRecord;
+    return writersOf(this).build(this) as AuditRecord;
   }
 
   /** Lets `JSON.stringify(event)` write the record. */
@@ -74,7 +85,7 @@ export class AuditEvent {
 
   /** The compact JSON text of the record, without a newline. Never throws. */
   serialize(): string {
-    return serializers.get(Object.getPrototypeOf(this))!.serialize(this);
+    return writersOf(this).serialize(this);
   }
 }
 

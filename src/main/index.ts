@@ -1,6 +1,8 @@
+export type { FullRingPolicy, RingHandle } from '../shared/protocol.js';
 export type { AuditCollector, ClosableAuditCollector } from './collector.js';
 export { isAuditCollector } from './collector.js';
 export { CompositeCollector, type CompositeCollectorOptions } from './composite-collector.js';
+export { ConnectedCollector, connectCollector } from './connect-collector.js';
 export {
   AuditEmitter,
   type AuditEmitterOptions,
@@ -23,4 +25,6 @@ export * from './events.js';
 export { InMemoryCollector } from './in-memory-collector.js';
 export { CIRCULAR, stringifySafe, toJsonSafe } from './json-safe.js';
 export { JSONLSinkCollector, type JSONLSinkOptions, type WritableLike } from './jsonl-sink-collector.js';
+export { ThreadedJSONLSinkCollector, type ThreadedSinkStats } from './threaded-jsonl-sink-collector.js';
+export { THREADED_DEFAULTS, type ThreadedJSONLSinkOptions } from './threaded-options.js';
 export { formatTimestamp, nowTimestamp } from './timestamp.js';

@@ -8,20 +8,32 @@
  * |--------------------------------|--------------------------------------------------|
  * | bigint                         | its exact digits: `"12345678901234567890"`       |
  * | NaN, Infinity, -Infinity       | `"NaN"`, `"Infinity"`, `"-Infinity"`             |
- * | undefined                      | `"undefined"` (kept, not dropped)                |
+ * | -0                             | `0` (what JSON writes, so `toDict()` equals it)  |
+ * | undefined, an array hole       | `"undefined"` (kept, not dropped)                |
  * | symbol                         | `"Symbol(description)"`                          |
  * | function                       | `"[Function: name]"` (never its source)          |
  * | a circular reference           | `"[Circular]"`                                   |
+ * | an object nested too deep      | `"[Unserializable: nested deeper than 1000 levels]"` |
  * | a getter or toJSON that throws | `"[Unserializable: message]"`                    |
  * | Map                            | an array of `[key, value]` pairs                 |
  * | Set                            | an array of its values                           |
  * | Date and others with toJSON    | what `toJSON()` returns (a Date: its ISO string) |
+ * | new Number/String/Boolean(x)   | as `x`, unwrapped like JSON                      |
  * | class instances                | their own enumerable properties, like JSON       |
  *
  * Lone surrogates need no special care: `JSON.stringify` writes them as `\udXXX` escapes.
  */
 
 export const CIRCULAR = '[Circular]';
+
+/**
+ * Objects and arrays nested deeper than this are written as a marker string. 1000 is Python's
+ * default recursion limit, past which the reference's `json.dumps` fails; without a bound,
+ * nesting of a few thousand levels made `JSON.stringify` overflow the stack after `convert`
+ * had succeeded, so `serialize()` threw.
+ */
+export const MAX_DEPTH = 1000;
+const TOO_DEEP = `[Unserializable: nested deeper than ${MAX_DEPTH} levels]`;
 
 export function unserializable(error: unknown): string {
   let message: string;
@@ -38,7 +50,7 @@ export function toJsonSafe(value: unknown): unknown {
   try {
     return convert(value, [], true);
   } catch (error) {
-    // Only a stack overflow on absurdly deep nesting gets here.
+    // Only a stack overflow (called with the stack nearly full) gets here.
     return unserializable(error);
   }
 }
@@ -49,7 +61,8 @@ function convert(value: unknown, ancestors: object[], callToJson: boolean): unkn
     case 'boolean':
       return value;
     case 'number':
-      return Number.isFinite(value) ? value : String(value);
+      // `value + 0` turns -0 into 0, as JSON.stringify writes it.
+      return Number.isFinite(value) ? value + 0 : String(value);
     case 'bigint':
       return value.toString();
     case 'undefined':
@@ -62,6 +75,7 @@ function convert(value: unknown, ancestors: object[], callToJson: boolean): unkn
   if (value === null) return null;
   const object = value as Record<string, unknown>;
   if (ancestors.includes(object)) return CIRCULAR;
+  if (ancestors.length >= MAX_DEPTH) return TOO_DEEP;
   let toJson: unknown;
   try {
     toJson = callToJson ? object.toJSON : undefined;
@@ -78,9 +92,19 @@ function convert(value: unknown, ancestors: object[], callToJson: boolean): unkn
     // As in JSON.stringify, toJSON is asked once per position, not again on its result.
     return convert(converted, ancestors, false);
   }
+  // Boxed primitives are written as their value, as JSON.stringify does.
+  if (object instanceof Number || object instanceof String || object instanceof Boolean) {
+    return convert(object.valueOf(), ancestors, false);
+  }
+  if (object instanceof BigInt) return object.valueOf().toString();
   ancestors.push(object);
   try {
-    if (Array.isArray(object)) return object.map((item) => convert(item, ancestors, true));
+    if (Array.isArray(object)) {
+      // By index, as JSON does, not map(): a hole reads as undefined instead of staying a hole.
+      const items: unknown[] = [];
+      for (let index = 0; index < object.length; index++) items.push(convert(object[index], ancestors, true));
+      return items;
+    }
     if (object instanceof Map) {
       return Array.from(object, ([key, item]) => [
         convert(key, ancestors, true),
@@ -116,5 +140,10 @@ function setOwn(target: Record<string, unknown>, key: string, value: unknown): v
 
 /** Compact JSON text of any value, with the string forms above. Never throws. */
 export function stringifySafe(value: unknown): string {
-  return JSON.stringify(toJsonSafe(value));
+  try {
+    return JSON.stringify(toJsonSafe(value));
+  } catch (error) {
+    // A JSON-safe tree only fails to stringify when the stack is nearly full already.
+    return JSON.stringify(unserializable(error));
+  }
 }

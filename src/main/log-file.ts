@@ -23,7 +23,13 @@ export interface OpenLogFile {
 }
 
 export function pathOf(target: string | URL): string {
-  return target instanceof URL ? fileURLToPath(target) : target;
+  if (!(target instanceof URL)) return target;
+  try {
+    return fileURLToPath(target);
+  } catch (error) {
+    // An http: URL, or a file: URL with a host: name the URL rather than throw a bare TypeError.
+    throw errors.openFailed(target.href, error);
+  }
 }
 
 function kindOf(stats: fs.Stats): string {

@@ -34,8 +34,13 @@ export const ENVELOPE: readonly FieldSpec[] = [
   field('metadata', 'object'),
 ];
 
+/** Characters JSON must escape, and lone-surrogate candidates (JSON.stringify escapes those). */
+const NEEDS_ESCAPE = /[\u0000-\u001f"\\\ud800-\udfff]/;
+
 function writeString(value: unknown): string {
-  return typeof value === 'string' ? JSON.stringify(value) : stringifySafe(value);
+  if (typeof value !== 'string') return stringifySafe(value);
+  // Most audit text needs no escaping: a native scan beats a full JSON.stringify copy.
+  return NEEDS_ESCAPE.test(value) ? JSON.stringify(value) : `"${value}"`;
 }
 
 function writeNullableString(value: unknown): string {
@@ -72,17 +77,42 @@ const writers: Record<FieldKind, (value: unknown) => string> = {
 export type RecordSerializer = (event: object) => string;
 export type RecordBuilder = (event: object) => Record<string, unknown>;
 
-/** Straight-line `event => '{"event_type":...}'` for one class. */
+/** Kinds whose values are primitives: immutable, so an unchanged value has unchanged JSON. */
+const MEMOIZABLE: ReadonlySet<FieldKind> = new Set(['string', 'nullableString', 'number', 'boolean']);
+
+/**
+ * Straight-line `event => '{"event_type":...}'` for one class. Each primitive field keeps
+ * the JSON of the last value it saw: agent, session and turn ids, tool names, statuses and
+ * severities repeat from one event to the next, and a repeat then costs one comparison.
+ * Objects (metadata, lists) are written afresh every time, since they may have changed.
+ */
 export function compileSerializer(eventType: string, fields: readonly FieldSpec[]): RecordSerializer {
-  const parts = fields.map(
-    (spec, index) =>
-      `${JSON.stringify(`,${JSON.stringify(spec.key)}:`)} + w${index}(e[${JSON.stringify(spec.prop)}])`,
-  );
+  const lines: string[] = [];
+  const parts: string[] = [];
+  fields.forEach((spec, index) => {
+    const key = JSON.stringify(`,${JSON.stringify(spec.key)}:`);
+    const read = `e[${JSON.stringify(spec.prop)}]`;
+    if (MEMOIZABLE.has(spec.kind)) {
+      lines.push(`const v${index} = ${read};`);
+      lines.push(
+        `if (v${index} !== last${index}) { last${index} = v${index}; json${index} = w${index}(v${index}); }`,
+      );
+      parts.push(`${key} + json${index}`);
+    } else {
+      parts.push(`${key} + w${index}(${read})`);
+    }
+  });
   const head = JSON.stringify(`{"event_type":${JSON.stringify(eventType)}`);
-  const body = `return ${head} + ${parts.join(' + ')} + '}';`;
+  // The memo starts with a value no field can hold, so the first call always writes.
+  const state = fields.map((_, index) => `let last${index} = unset, json${index} = '';`).join('\n');
+  const body = `${lines.join('\n')}\nreturn ${head} + ${parts.join(' + ')} + '}';`;
   const names = fields.map((_, index) => `w${index}`);
-  const factory = new Function(...names, `return function serializeRecord(e) { ${body} };`);
-  return factory(...fields.map((spec) => writers[spec.kind])) as RecordSerializer;
+  const factory = new Function(
+    'unset',
+    ...names,
+    `${state}\nreturn function serializeRecord(e) {\n${body}\n};`,
+  );
+  return factory(Symbol('unset'), ...fields.map((spec) => writers[spec.kind])) as RecordSerializer;
 }
 
 /** `toDict()`: the record as a JSON-safe object, keys in record order. */

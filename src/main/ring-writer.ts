@@ -1,0 +1,321 @@
+/**
+ * The producer side of the ring: any thread that emits holds one of these. Copies a line's
+ * UTF-8 bytes into shared memory under the lock and, only when the drain needs it, wakes it.
+ * See `../shared/protocol.ts` for the layout and invariants.
+ */
+import os from 'node:os';
+import {
+  COMMAND,
+  DEAD,
+  DOZING,
+  DRAIN_STATE,
+  DROPPED_BYTES,
+  DROPPED_EVENTS,
+  distance,
+  ENQUEUED_BYTES,
+  ENQUEUED_EVENTS,
+  ERROR,
+  FLUSH_WAITERS,
+  FLUSHES,
+  HIGH_WATER,
+  LOCK,
+  LOCKED,
+  LOCKED_CONTENDED,
+  NEWLINE,
+  READ,
+  REOPEN_AT,
+  REOPEN_FD,
+  type RingHandle,
+  type RingViews,
+  RUNNING,
+  ringViews,
+  SLEEPING,
+  SPACE_WAITERS,
+  STOP,
+  SYNCED,
+  UNLOCKED,
+  WRITE,
+  wakeDrain,
+} from '../shared/protocol.js';
+import { errors } from './errors.js';
+
+/** A blocking wait sleeps in slices this long so it can notice errors and deadlines. */
+const WAIT_SLICE_MS = 50;
+
+/**
+ * `Buffer#utf8Write` encodes straight into the buffer at an offset, never splits a character,
+ * and returns the byte count: no view or result object per call, unlike `TextEncoder.encodeInto`.
+ */
+const utf8Write = (target: Buffer, text: string, offset: number): number =>
+  (target as Buffer & { utf8Write(text: string, offset: number): number }).utf8Write(text, offset);
+
+function errnoName(errno: number): string {
+  for (const [name, value] of Object.entries(os.constants.errno)) if (value === -errno) return name;
+  return `errno ${-errno}`;
+}
+
+export class RingWriter {
+  readonly handle: RingHandle;
+  readonly #control: Int32Array;
+  readonly #stats: Float64Array;
+  readonly #data: Buffer;
+  readonly #capacity: number;
+  readonly #mask: number;
+  readonly #half: number;
+  readonly #dropWhenFull: boolean;
+  /** Encodes lines that do not fit the contiguous space at the write position. */
+  #scratch = Buffer.allocUnsafe(0);
+
+  /**
+   * Called while a write or flush waits and the drain has marked itself DEAD: the thread
+   * that owns the sink restarts it (or writes the ring itself) without waiting for the
+   * worker's exit event, which a blocked thread would never see.
+   */
+  readonly #onDrainDead: (() => void) | undefined;
+
+  constructor(handle: RingHandle, views: RingViews = ringViews(handle), onDrainDead?: () => void) {
+    this.handle = handle;
+    this.#onDrainDead = onDrainDead;
+    this.#control = views.control;
+    this.#stats = views.stats;
+    this.#data = views.data;
+    this.#capacity = views.capacity;
+    this.#mask = views.mask;
+    this.#half = views.capacity >>> 1;
+    this.#dropWhenFull = handle.onFull === 'drop';
+  }
+
+  /** Whether the sink was closed (by any thread). May already be stale. */
+  get stopped(): boolean {
+    return Atomics.load(this.#control, COMMAND) === STOP;
+  }
+
+  /**
+   * Appends `line` and a newline. Returns false when the record was dropped (drop policy,
+   * ring full); throws a named error when a bounded wait runs out or the sink is closed.
+   */
+  write(line: string): boolean {
+    const control = this.#control;
+    if (Atomics.compareExchange(control, LOCK, UNLOCKED, LOCKED) !== UNLOCKED) this.#lockSlow();
+    let used: number;
+    try {
+      if (Atomics.load(control, COMMAND) === STOP) throw errors.closed('The audit sink');
+      const write = control[WRITE];
+      used = distance(write, Atomics.load(control, READ));
+      const position = write & this.#mask;
+      // Worst case 3 bytes per UTF-16 unit, plus the newline.
+      const worst = line.length * 3 + 1;
+      if (worst <= this.#capacity - used && worst <= this.#capacity - position) {
+        const length = utf8Write(this.#data, line, position) + 1;
+        this.#data[position + length - 1] = NEWLINE;
+        used += length;
+        this.#commit(write, length, used);
+      } else {
+        const length = this.#writeSlow(line, write, used);
+        if (length === 0) return false;
+        used = distance(control[WRITE], Atomics.load(control, READ));
+      }
+    } finally {
+      this.#unlock();
+    }
+    this.#wakeIfNeeded(used);
+    return true;
+  }
+
+  /**
+   * Blocks until every byte committed before the call has been handed to the OS (and
+   * fsynced, when the ring was made with `fsync`). Throws on a write error or timeout.
+   */
+  flush(timeoutMs: number = this.handle.flushTimeoutMs): void {
+    for (const [slot, value, ms] of this.#flushWaits(timeoutMs)) Atomics.wait(this.#control, slot, value, ms);
+  }
+
+  /** `flush()` without blocking the event loop. */
+  async flushAsync(timeoutMs: number = this.handle.flushTimeoutMs): Promise<void> {
+    for (const [slot, value, ms] of this.#flushWaits(timeoutMs)) {
+      const result = Atomics.waitAsync(this.#control, slot, value, ms);
+      if (result.async) await result.value;
+    }
+  }
+
+  /** The waits a flush needs, as (slot, expected value, ms) for the caller's kind of wait. */
+  *#flushWaits(timeoutMs: number): Generator<[slot: number, value: number, ms: number]> {
+    const control = this.#control;
+    Atomics.add(control, FLUSHES, 1);
+    const target = Atomics.load(control, WRITE);
+    const slot = this.handle.fsync ? SYNCED : READ;
+    if (distance(Atomics.load(control, slot), target) >= 0) return;
+    const deadline = performance.now() + timeoutMs;
+    Atomics.add(control, FLUSH_WAITERS, 1);
+    try {
+      wakeDrain(control);
+      for (;;) {
+        this.#checkDrain();
+        const done = Atomics.load(control, slot);
+        if (distance(done, target) >= 0) return;
+        this.#throwIfFailed();
+        const left = deadline - performance.now();
+        if (left <= 0) throw errors.flushTimeout(timeoutMs);
+        yield [slot, done, Math.min(left, WAIT_SLICE_MS)];
+      }
+    } finally {
+      Atomics.sub(control, FLUSH_WAITERS, 1);
+    }
+  }
+
+  /** Stops every producer of this ring: later writes throw. Taken under the lock, so no
+   * write is half done when it takes effect. */
+  stop(): void {
+    this.#locked(() => Atomics.store(this.#control, COMMAND, STOP));
+    wakeDrain(this.#control);
+  }
+
+  /**
+   * Asks the drain to switch to `fd` after every byte committed so far. Returns false
+   * while an earlier reopen has not been taken up yet.
+   */
+  requestReopen(fd: number): boolean {
+    const accepted = this.#locked(() => {
+      if (Atomics.load(this.#control, REOPEN_FD) !== -1) return false;
+      Atomics.store(this.#control, REOPEN_AT, this.#control[WRITE]);
+      // Publishes the switch; the drain reads REOPEN_AT after seeing the fd.
+      Atomics.store(this.#control, REOPEN_FD, fd);
+      return true;
+    });
+    if (accepted) wakeDrain(this.#control);
+    return accepted;
+  }
+
+  #locked<T>(action: () => T): T {
+    if (Atomics.compareExchange(this.#control, LOCK, UNLOCKED, LOCKED) !== UNLOCKED) this.#lockSlow();
+    try {
+      return action();
+    } finally {
+      this.#unlock();
+    }
+  }
+
+  /** The position the next byte will be written at. May already be stale. */
+  get writePosition(): number {
+    return Atomics.load(this.#control, WRITE);
+  }
+
+  #checkDrain(): void {
+    if (this.#onDrainDead && Atomics.load(this.#control, DRAIN_STATE) === DEAD) this.#onDrainDead();
+  }
+
+  /** Throws the destination's error when the drain reports one. */
+  #throwIfFailed(): void {
+    const errno = Atomics.load(this.#control, ERROR);
+    if (errno !== 0) {
+      throw errors.writeFailed(Object.assign(new Error(errnoName(errno)), { code: errnoName(errno), errno }));
+    }
+  }
+
+  #commit(write: number, length: number, used: number): void {
+    const stats = this.#stats;
+    stats[ENQUEUED_EVENTS]++;
+    stats[ENQUEUED_BYTES] += length;
+    if (used > stats[HIGH_WATER]) stats[HIGH_WATER] = used;
+    // Publishes the record to the drain.
+    Atomics.store(this.#control, WRITE, (write + length) | 0);
+  }
+
+  #wakeIfNeeded(used: number): void {
+    const control = this.#control;
+    const state = Atomics.load(control, DRAIN_STATE);
+    if (state === SLEEPING || (state === DOZING && used >= this.#half)) {
+      // Exactly one thread wins the state change and pays for the notify.
+      if (Atomics.compareExchange(control, DRAIN_STATE, state, RUNNING) === state) wakeDrain(control);
+    }
+  }
+
+  /** A line that does not fit where the write position is: encode it apart, then copy. */
+  #writeSlow(line: string, write: number, used: number): number {
+    const byteLength = Buffer.byteLength(line) + 1;
+    if (this.#scratch.length < byteLength) {
+      // Bounded by the largest record; released again for records above the ring's size.
+      this.#scratch = Buffer.allocUnsafe(Math.max(byteLength, 256));
+    }
+    const bytes = this.#scratch;
+    utf8Write(bytes, line, 0);
+    bytes[byteLength - 1] = NEWLINE;
+    const free = this.#capacity - used;
+    if (byteLength > free && byteLength <= this.#capacity && this.#dropWhenFull) {
+      this.#stats[DROPPED_EVENTS]++;
+      this.#stats[DROPPED_BYTES] += byteLength;
+      return 0;
+    }
+    // Copy in pieces as space frees up: a record larger than the ring streams through it.
+    let copied = 0;
+    while (copied < byteLength) {
+      const room = this.#capacity - distance(write, Atomics.load(this.#control, READ));
+      if (room === 0) {
+        this.#waitForSpace(write);
+        continue;
+      }
+      const position = write & this.#mask;
+      const piece = Math.min(byteLength - copied, room, this.#capacity - position);
+      bytes.copy(this.#data, position, copied, copied + piece);
+      copied += piece;
+      const usedNow = distance(write + piece, Atomics.load(this.#control, READ));
+      if (copied === byteLength) {
+        this.#commit(write, piece, usedNow);
+      } else {
+        // A partial record is published so that the drain can make room for the rest.
+        this.#stats[ENQUEUED_BYTES] += piece;
+        if (usedNow > this.#stats[HIGH_WATER]) this.#stats[HIGH_WATER] = usedNow;
+        Atomics.store(this.#control, WRITE, (write + piece) | 0);
+      }
+      write = (write + piece) | 0;
+    }
+    if (this.#scratch.length > this.#capacity) this.#scratch = Buffer.allocUnsafe(0);
+    return byteLength;
+  }
+
+  /** Waits, bounded, until the drain frees some space. Called with the lock held. */
+  #waitForSpace(write: number): void {
+    const control = this.#control;
+    const deadline = performance.now() + this.handle.waitTimeoutMs;
+    Atomics.add(control, SPACE_WAITERS, 1);
+    try {
+      wakeDrain(control);
+      for (;;) {
+        this.#checkDrain();
+        const read = Atomics.load(control, READ);
+        if (distance(write, read) < this.#capacity) return;
+        // A failing destination will not free space soon: report it now instead of waiting.
+        this.#throwIfFailed();
+        if (Atomics.load(control, COMMAND) === STOP) throw errors.closed('The audit sink');
+        const left = deadline - performance.now();
+        if (left <= 0) throw errors.ringFullTimeout(this.handle.waitTimeoutMs);
+        Atomics.wait(control, READ, read, Math.min(left, WAIT_SLICE_MS));
+      }
+    } finally {
+      Atomics.sub(control, SPACE_WAITERS, 1);
+    }
+  }
+
+  #lockSlow(): void {
+    const control = this.#control;
+    // Brief spin first: the holder only copies a few hundred bytes.
+    for (let spin = 0; spin < 100; spin++) {
+      if (Atomics.compareExchange(control, LOCK, UNLOCKED, LOCKED) === UNLOCKED) return;
+    }
+    const deadline = performance.now() + this.handle.waitTimeoutMs;
+    // Mark the lock contended so the holder notifies on release.
+    while (Atomics.exchange(control, LOCK, LOCKED_CONTENDED) !== UNLOCKED) {
+      const left = deadline - performance.now();
+      if (left <= 0) throw errors.lockTimeout(this.handle.waitTimeoutMs);
+      Atomics.wait(control, LOCK, LOCKED_CONTENDED, Math.min(left, WAIT_SLICE_MS));
+    }
+  }
+
+  #unlock(): void {
+    // Hands the lock (and every byte written under it) to the next producer.
+    if (Atomics.sub(this.#control, LOCK, 1) !== LOCKED) {
+      Atomics.store(this.#control, LOCK, UNLOCKED);
+      Atomics.notify(this.#control, LOCK, 1);
+    }
+  }
+}

@@ -1,0 +1,103 @@
+/** The offloaded sink's options: one type, one table of defaults, validated once. */
+import { MAX_RING_SIZE, MIN_RING_SIZE } from '../shared/protocol.js';
+import { errors } from './errors.js';
+import {
+  checkBoolean,
+  checkFunction,
+  checkInteger,
+  checkKnownKeys,
+  checkOneOf,
+  checkOptionsObject,
+} from './options.js';
+
+export interface ThreadedJSONLSinkOptions {
+  /**
+   * Bytes of shared memory between emitters and the drain; a power of two. Bounds the
+   * sink's memory. 4 MiB holds about 12,000 typical records (about 350 bytes each).
+   * @default 4194304
+   */
+  ringSize?: number;
+  /**
+   * What `emit` does when the ring is full: `'wait'` for space (nothing is lost; bounded by
+   * `waitTimeoutMs`), or `'drop'` the record and count it in `stats().droppedEvents`.
+   * @default 'wait'
+   */
+  onFull?: 'wait' | 'drop';
+  /** Longest `emit` waits for ring space or the ring lock before throwing. @default 10000 */
+  waitTimeoutMs?: number;
+  /** Longest `flush()` (and the flush in `close()` or at exit) waits. @default 10000 */
+  flushTimeoutMs?: number;
+  /** `flush()` also fsyncs, so flushed records survive a power loss. @default false */
+  fsync?: boolean;
+  /** Mode of a file the sink creates. @default 0o600 */
+  mode?: number;
+  /** Accept a FIFO, device or socket path. @default false */
+  allowNonRegularFile?: boolean;
+  /**
+   * How long the drain lets a batch build up after the ring runs empty before sleeping.
+   * Producers never wake it during that time unless the ring is half full.
+   * @default 5
+   */
+  drainIntervalMs?: number;
+  /**
+   * Flush on SIGTERM and SIGINT, then let the signal end the process as it would have.
+   * @default false
+   */
+  handleSignals?: boolean;
+  /**
+   * Called with every error the sink reports asynchronously (write failures, a drain
+   * worker that died). Without it, such errors are emitted as `'error'` events.
+   */
+  onError?: (error: Error) => void;
+}
+
+export interface ResolvedThreadedOptions {
+  ringSize: number;
+  onFull: 'wait' | 'drop';
+  waitTimeoutMs: number;
+  flushTimeoutMs: number;
+  fsync: boolean;
+  mode: number;
+  allowNonRegularFile: boolean;
+  drainIntervalMs: number;
+  handleSignals: boolean;
+  onError: ((error: Error) => void) | undefined;
+}
+
+export const THREADED_DEFAULTS: Readonly<ResolvedThreadedOptions> = {
+  // 4 MiB: the tight-loop end-to-end bench (bench/end-to-end.bench.ts) reaches its
+  // throughput from about 1 MiB up; more only costs memory.
+  ringSize: 4 * 1024 * 1024,
+  onFull: 'wait',
+  waitTimeoutMs: 10_000,
+  flushTimeoutMs: 10_000,
+  fsync: false,
+  mode: 0o600,
+  allowNonRegularFile: false,
+  drainIntervalMs: 5,
+  handleSignals: false,
+  onError: undefined,
+};
+
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
+export function resolveThreadedOptions(options: unknown): ResolvedThreadedOptions {
+  const raw = checkOptionsObject('options', options);
+  checkKnownKeys('options', raw, Object.keys(THREADED_DEFAULTS));
+  const get = <K extends keyof ResolvedThreadedOptions>(key: K): unknown =>
+    raw[key] ?? THREADED_DEFAULTS[key];
+  const ringSize = checkInteger('ringSize', get('ringSize'), MIN_RING_SIZE, MAX_RING_SIZE);
+  if ((ringSize & (ringSize - 1)) !== 0) throw errors.option('ringSize', 'a power of two', ringSize);
+  return {
+    ringSize,
+    onFull: checkOneOf('onFull', get('onFull'), ['wait', 'drop'] as const),
+    waitTimeoutMs: checkInteger('waitTimeoutMs', get('waitTimeoutMs'), 0, MAX_TIMEOUT_MS),
+    flushTimeoutMs: checkInteger('flushTimeoutMs', get('flushTimeoutMs'), 0, MAX_TIMEOUT_MS),
+    fsync: checkBoolean('fsync', get('fsync')),
+    mode: checkInteger('mode', get('mode'), 0, 0o7777),
+    allowNonRegularFile: checkBoolean('allowNonRegularFile', get('allowNonRegularFile')),
+    drainIntervalMs: checkInteger('drainIntervalMs', get('drainIntervalMs'), 0, 1000),
+    handleSignals: checkBoolean('handleSignals', get('handleSignals')),
+    onError: raw.onError === undefined ? undefined : checkFunction('onError', raw.onError),
+  };
+}

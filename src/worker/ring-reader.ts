@@ -1,0 +1,66 @@
+/**
+ * The drain side of the ring: the committed bytes as at most two views (the second when
+ * they wrap past the end), and the release of space once bytes are written.
+ * See `../shared/protocol.ts` for the layout and invariants.
+ */
+import {
+  distance,
+  FLUSH_WAITERS,
+  NEWLINE,
+  READ,
+  type RingHandle,
+  ringViews,
+  SPACE_WAITERS,
+  WRITE,
+  WRITTEN_BYTES,
+  WRITTEN_EVENTS,
+} from '../shared/protocol.js';
+
+export class RingReader {
+  readonly control: Int32Array;
+  readonly stats: Float64Array;
+  readonly #data: Buffer;
+  readonly #capacity: number;
+  readonly #mask: number;
+
+  constructor(handle: RingHandle) {
+    const views = ringViews(handle);
+    this.control = views.control;
+    this.stats = views.stats;
+    this.#data = views.data;
+    this.#capacity = views.capacity;
+    this.#mask = views.mask;
+  }
+
+  /** Bytes handed to the OS so far (mod 2^32). Only this side moves it. */
+  get read(): number {
+    return Atomics.load(this.control, READ);
+  }
+
+  /** Bytes committed by producers (mod 2^32). May already be stale: more may follow. */
+  get committed(): number {
+    return Atomics.load(this.control, WRITE);
+  }
+
+  /** The committed bytes from `read` up to `limit`, contiguous: stops at the end of the ring. */
+  span(limit: number): Buffer {
+    const read = this.read;
+    const start = read & this.#mask;
+    const length = Math.min(distance(limit, read), this.#capacity - start);
+    return this.#data.subarray(start, start + length);
+  }
+
+  /** Gives the space of `bytes` (just written) back to producers, and counts its lines. */
+  release(bytes: Buffer): void {
+    let lines = 0;
+    for (let at = bytes.indexOf(NEWLINE); at !== -1; at = bytes.indexOf(NEWLINE, at + 1)) lines++;
+    this.stats[WRITTEN_EVENTS] += lines;
+    this.stats[WRITTEN_BYTES] += bytes.length;
+    const control = this.control;
+    // Hands the space back to producers and confirms the bytes to flushers.
+    Atomics.store(control, READ, (Atomics.load(control, READ) + bytes.length) | 0);
+    if (Atomics.load(control, FLUSH_WAITERS) > 0 || Atomics.load(control, SPACE_WAITERS) > 0) {
+      Atomics.notify(control, READ);
+    }
+  }
+}
