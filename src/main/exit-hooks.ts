@@ -5,8 +5,11 @@
  */
 
 export interface ExitDrainable {
-  /** Writes everything emitted so far, synchronously and bounded. Must not throw. */
-  drainAtExit(): void;
+  /**
+   * Writes everything emitted so far, synchronously and bounded. Must not throw.
+   * `final` is true in `exit`, when nothing asynchronous will run again.
+   */
+  drainAtExit(final: boolean): void;
 }
 
 const open = new Set<ExitDrainable>();
@@ -14,11 +17,11 @@ const signalSinks = new Set<ExitDrainable>();
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 
 function onExit(): void {
-  for (const sink of open) sink.drainAtExit();
+  for (const sink of open) sink.drainAtExit(true);
 }
 
 function onSignal(signal: NodeJS.Signals): void {
-  for (const sink of open) sink.drainAtExit();
+  for (const sink of open) sink.drainAtExit(false);
   // If someone else handles this signal, the decision to end is theirs.
   if (process.listenerCount(signal) > 1) return;
   for (const name of SIGNALS) process.removeListener(name, onSignal);

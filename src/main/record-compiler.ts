@@ -93,11 +93,15 @@ export function compileSerializer(eventType: string, fields: readonly FieldSpec[
     const key = JSON.stringify(`,${JSON.stringify(spec.key)}:`);
     const read = `e[${JSON.stringify(spec.prop)}]`;
     if (MEMOIZABLE.has(spec.kind)) {
+      // The JSON goes into a local (j) before anything else runs, and the memo pair is stored
+      // only after the writer returns: a writer may run user code (toJSON of an object where a
+      // primitive belongs) that serializes another event of this class and so re-enters here.
+      // An object may also change in place, so its JSON is never reused.
       lines.push(`const v${index} = ${read};`);
       lines.push(
-        `if (v${index} !== last${index}) { last${index} = v${index}; json${index} = w${index}(v${index}); }`,
+        `let j${index}; if (v${index} === last${index} && (typeof v${index} !== 'object' || v${index} === null)) j${index} = json${index}; else { j${index} = w${index}(v${index}); json${index} = j${index}; last${index} = v${index}; }`,
       );
-      parts.push(`${key} + json${index}`);
+      parts.push(`${key} + j${index}`);
     } else {
       parts.push(`${key} + w${index}(${read})`);
     }

@@ -137,7 +137,7 @@ export class ThreadedJSONLSinkCollector implements AuditCollector, ExitDrainable
   emit(event: AuditEvent): void {
     if (this.#state !== 'open') throw errors.closed('ThreadedJSONLSinkCollector');
     this.#writer.write(event.serialize());
-    if (this.#exiting) this.drainAtExit();
+    if (this.#exiting) this.drainAtExit(true);
   }
 
   /**
@@ -258,13 +258,13 @@ export class ThreadedJSONLSinkCollector implements AuditCollector, ExitDrainable
   }
 
   /**
-   * Called by the exit hook: writes everything emitted so far before the process ends.
+   * Called by the exit hook (and the signal handlers): writes everything emitted so far.
    * The drain worker is still running during `exit`; if it is dead, this thread writes the
    * remaining bytes itself. Never throws: a failure is written to stderr.
    */
-  drainAtExit(): void {
+  drainAtExit(final: boolean): void {
     if (this.#state === 'closed') return;
-    this.#exiting = true;
+    if (final) this.#exiting = true;
     try {
       if (Atomics.load(this.#views.control, DRAIN_STATE) !== DEAD) {
         this.#writer.flush();
