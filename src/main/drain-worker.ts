@@ -22,12 +22,13 @@ export function startDrainWorker(data: DrainWorkerData, events: DrainWorkerEvent
     stdout: false,
     stderr: false,
   });
-  worker.unref();
   let thrown: Error | undefined;
   worker.on('message', (message: DrainMessage) => events.onMessage(message));
   worker.on('error', (error) => {
     thrown = error;
   });
   worker.on('exit', (code) => events.onExit(worker, code, thrown));
+  // After the listeners: adding a 'message' listener refs the worker's port again (Node 20).
+  worker.unref();
   return worker;
 }

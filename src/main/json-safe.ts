@@ -19,6 +19,7 @@
  * | Set                            | an array of its values                           |
  * | Date and others with toJSON    | what `toJSON()` returns (a Date: its ISO string) |
  * | new Number/String/Boolean(x)   | as `x`, unwrapped like JSON                      |
+ * | an Error                       | `"TypeError: message"` (JSON would write `{}`)   |
  * | class instances                | their own enumerable properties, like JSON       |
  *
  * Lone surrogates need no special care: `JSON.stringify` writes them as `\udXXX` escapes.
@@ -34,6 +35,14 @@ export const CIRCULAR = '[Circular]';
  */
 export const MAX_DEPTH = 1000;
 const TOO_DEEP = `[Unserializable: nested deeper than ${MAX_DEPTH} levels]`;
+
+function errorString(error: Error): string {
+  try {
+    return String(error);
+  } catch (thrown) {
+    return unserializable(thrown);
+  }
+}
 
 export function unserializable(error: unknown): string {
   let message: string;
@@ -97,6 +106,8 @@ function convert(value: unknown, ancestors: object[], callToJson: boolean): unkn
     return convert(object.valueOf(), ancestors, false);
   }
   if (object instanceof BigInt) return object.valueOf().toString();
+  // JSON would write {} (message and stack are not enumerable): keep what went wrong.
+  if (object instanceof Error) return errorString(object);
   ancestors.push(object);
   try {
     if (Array.isArray(object)) {

@@ -67,6 +67,10 @@ export class JSONLSinkCollector implements AuditCollector {
     if (typeof stream?.flush === 'function') stream.flush();
   }
 
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
   /** Closes a file this sink opened; a stream passed in stays open. Safe to call twice. */
   close(): void {
     if (this.#closed) return;

@@ -246,6 +246,10 @@ export class RingWriter {
       this.#stats[DROPPED_BYTES] += byteLength;
       return 0;
     }
+    // A record that fits the ring waits for room for all of it before a byte is published: a
+    // piece published before a wait that then times out (or finds the sink closed) would stay
+    // in the file as a torn line, glued to the next record. Only larger records stream.
+    if (byteLength > free && byteLength <= this.#capacity) this.#waitForSpace(write, byteLength);
     // Copy in pieces as space frees up: a record larger than the ring streams through it.
     let copied = 0;
     while (copied < byteLength) {
@@ -273,8 +277,8 @@ export class RingWriter {
     return byteLength;
   }
 
-  /** Waits, bounded, until the drain frees some space. Called with the lock held. */
-  #waitForSpace(write: number): void {
+  /** Waits, bounded, until the drain frees `needed` bytes of space. Called with the lock held. */
+  #waitForSpace(write: number, needed = 1): void {
     const control = this.#control;
     const deadline = performance.now() + this.handle.waitTimeoutMs;
     Atomics.add(control, SPACE_WAITERS, 1);
@@ -283,7 +287,7 @@ export class RingWriter {
       for (;;) {
         this.#checkDrain();
         const read = Atomics.load(control, READ);
-        if (distance(write, read) < this.#capacity) return;
+        if (this.#capacity - distance(write, read) >= needed) return;
         // A failing destination will not free space soon: report it now instead of waiting.
         this.#throwIfFailed();
         if (Atomics.load(control, COMMAND) === STOP) throw errors.closed('The audit sink');

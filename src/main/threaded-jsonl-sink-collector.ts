@@ -214,6 +214,10 @@ export class ThreadedJSONLSinkCollector implements AuditCollector, ExitDrainable
     if (failure !== undefined) throw failure;
   }
 
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
   async [Symbol.asyncDispose](): Promise<void> {
     await this.closeAsync();
   }

@@ -3,9 +3,11 @@
  * e.g. `2025-06-15T14:30:00.123456+00:00`.
  */
 
-// performance.now() has sub-millisecond resolution; Date.now() does not. Their sum is the
-// wall clock with microseconds, fixed to the clock as it was when this module loaded.
-const origin = performance.timeOrigin;
+// performance.now() has sub-millisecond resolution; Date.now() does not. `origin +
+// performance.now()` is the wall clock with microseconds. The monotonic clock drifts from
+// the wall clock (NTP corrections, suspend), so the origin is moved back whenever the two
+// disagree by more than a millisecond.
+let origin = performance.timeOrigin;
 
 let cachedSecond = Number.NaN;
 let cachedPrefix = '';
@@ -24,5 +26,8 @@ export function formatTimestamp(epochMicros: number): string {
 
 /** The current time in the reference's format. */
 export function nowTimestamp(): string {
-  return formatTimestamp((origin + performance.now()) * 1000);
+  const monotonic = performance.now();
+  const wall = Date.now();
+  if (Math.abs(origin + monotonic - wall) > 1) origin = wall - monotonic;
+  return formatTimestamp((origin + monotonic) * 1000);
 }

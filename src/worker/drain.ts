@@ -163,7 +163,12 @@ function run(): void {
     const pending = distance(limit, reader.read);
     if (pending > 0 && pending < MIN_BATCH_BYTES && !failedSpan && !batchReady()) {
       park(DOZING, drainIntervalMs, batchReady);
-      limit = reopenFd === -1 ? reader.committed : limit;
+      if (reopenFd === -1) {
+        limit = reader.committed;
+        // A reopen requested during the doze splits the bytes at REOPEN_AT: the later ones are
+        // the new file's. Read after `committed`, so a request it missed is past `limit`.
+        if (Atomics.load(control, REOPEN_FD) !== -1) limit = Atomics.load(control, REOPEN_AT);
+      }
     }
     if (distance(limit, reader.read) > 0 || failedSpan) {
       if (!drainTo(limit)) {
