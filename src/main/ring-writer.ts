@@ -33,6 +33,7 @@ import {
   SPACE_WAITERS,
   STOP,
   SYNCED,
+  TORN,
   UNLOCKED,
   WRITE,
   wakeDrain,
@@ -100,6 +101,7 @@ export class RingWriter {
     let used: number;
     try {
       if (Atomics.load(control, COMMAND) === STOP) throw errors.closed('The audit sink');
+      if (control[TORN] !== 0) this.#endTornLine();
       const write = control[WRITE];
       used = distance(write, Atomics.load(control, READ));
       const position = write & this.#mask;
@@ -255,7 +257,12 @@ export class RingWriter {
     while (copied < byteLength) {
       const room = this.#capacity - distance(write, Atomics.load(this.#control, READ));
       if (room === 0) {
-        this.#waitForSpace(write);
+        try {
+          this.#waitForSpace(write, 1, true);
+        } catch (error) {
+          if (copied > 0) this.#abandon(byteLength);
+          throw error;
+        }
         continue;
       }
       const position = write & this.#mask;
@@ -277,10 +284,34 @@ export class RingWriter {
     return byteLength;
   }
 
-  /** Waits, bounded, until the drain frees `needed` bytes of space. Called with the lock held. */
-  #waitForSpace(write: number, needed = 1): void {
+  /** A record larger than the ring could not be finished: count it, and end its line later. */
+  #abandon(byteLength: number): void {
+    this.#stats[DROPPED_EVENTS]++;
+    this.#stats[DROPPED_BYTES] += byteLength;
+    this.#control[TORN] = 1;
+    if (this.#scratch.length > this.#capacity) this.#scratch = Buffer.allocUnsafe(0);
+  }
+
+  /** Ends the line an abandoned record left open, so the next record starts a line. */
+  #endTornLine(): void {
     const control = this.#control;
-    const deadline = performance.now() + this.handle.waitTimeoutMs;
+    const write = control[WRITE];
+    if (distance(write, Atomics.load(control, READ)) >= this.#capacity) this.#waitForSpace(write);
+    this.#data[write & this.#mask] = NEWLINE;
+    this.#stats[ENQUEUED_BYTES]++;
+    control[TORN] = 0;
+    Atomics.store(control, WRITE, (write + 1) | 0);
+  }
+
+  /**
+   * Waits, bounded, until the drain frees `needed` bytes of space. Called with the lock
+   * held. With `whileProgressing`, the bound restarts whenever the drain frees space: a
+   * record larger than the ring is cut only when the drain stops moving.
+   */
+  #waitForSpace(write: number, needed = 1, whileProgressing = false): void {
+    const control = this.#control;
+    let deadline = performance.now() + this.handle.waitTimeoutMs;
+    let lastRead = Atomics.load(control, READ);
     Atomics.add(control, SPACE_WAITERS, 1);
     try {
       wakeDrain(control);
@@ -288,6 +319,10 @@ export class RingWriter {
         this.#checkDrain();
         const read = Atomics.load(control, READ);
         if (this.#capacity - distance(write, read) >= needed) return;
+        if (whileProgressing && read !== lastRead) {
+          lastRead = read;
+          deadline = performance.now() + this.handle.waitTimeoutMs;
+        }
         // A failing destination will not free space soon: report it now instead of waiting.
         this.#throwIfFailed();
         if (Atomics.load(control, COMMAND) === STOP) throw errors.closed('The audit sink');

@@ -21,7 +21,9 @@ import {
   ENQUEUED_EVENTS,
   FLUSHES,
   HIGH_WATER,
+  NEWLINE,
   READ,
+  REOPEN_AT,
   REOPEN_FD,
   type RingHandle,
   type RingViews,
@@ -379,19 +381,40 @@ export class ThreadedJSONLSinkCollector implements AuditCollector, ExitDrainable
     }
   }
 
-  /** Writes the ring's remaining bytes from this thread: only when no drain worker runs. */
+  /**
+   * Writes the ring's remaining bytes from this thread: only when no drain worker runs.
+   * Follows the drain's rules: a pending reopen takes effect at its byte position.
+   */
   #drainHere(): void {
-    const { control, data, mask, capacity } = this.#views;
-    const fd = Atomics.load(control, CURRENT_FD);
+    const { control, stats, data, mask, capacity } = this.#views;
     try {
       for (;;) {
         const read = Atomics.load(control, READ);
-        const pending = distance(Atomics.load(control, WRITE), read);
+        let limit = Atomics.load(control, WRITE);
+        const reopenFd = Atomics.load(control, REOPEN_FD);
+        if (reopenFd !== -1) {
+          const at = Atomics.load(control, REOPEN_AT);
+          if (distance(read, at) >= 0) {
+            closeQuietly(Atomics.load(control, CURRENT_FD));
+            Atomics.store(control, CURRENT_FD, reopenFd);
+            Atomics.store(control, REOPEN_FD, -1);
+            Atomics.notify(control, REOPEN_FD);
+            continue;
+          }
+          limit = at;
+        }
+        const pending = distance(limit, read);
         if (pending <= 0) return;
         const start = read & mask;
         const length = Math.min(pending, capacity - start);
-        const written = fs.writeSync(fd, data, start, length);
+        const written = fs.writeSync(Atomics.load(control, CURRENT_FD), data, start, length);
+        const bytes = data.subarray(start, start + written);
+        for (let at = bytes.indexOf(NEWLINE); at !== -1; at = bytes.indexOf(NEWLINE, at + 1))
+          stats[WRITTEN_EVENTS]++;
+        stats[WRITTEN_BYTES] += written;
+        // Gives the space back and confirms the bytes, as the drain would.
         Atomics.store(control, READ, (read + written) | 0);
+        Atomics.notify(control, READ);
       }
     } catch (error) {
       writeStderr(`calute-audit: events may be missing from ${this.path}: ${(error as Error).message}\n`);

@@ -14,6 +14,7 @@
  *             |  [6] REOPEN_AT     byte position where the new file begins    |
  *             |  [7] WAKE          the word the drain sleeps on               |
  *             |  [8] FLUSHES       flush() calls, for stats                   |
+ *             |  [9] TORN          1: a record was abandoned part-way         |
  *   byte 64   +--------------------------------------------------------------+
  *             | control, consumer line (written by the drain worker only)    |
  *             |  [16] READ         bytes handed to the OS, ever (mod 2^32)    |
@@ -63,6 +64,12 @@ export const REOPEN_FD = 5;
 export const REOPEN_AT = 6;
 export const WAKE = 7;
 export const FLUSHES = 8;
+/**
+ * 1 when a record larger than the ring was abandoned part-way (its wait ran out): its head
+ * is already in the file, so the next write first ends that line with a newline, keeping
+ * the next record on a line of its own. Changed under the lock.
+ */
+export const TORN = 9;
 // Consumer line: 64 bytes further, so the two sides do not share a cache line.
 export const READ = 16;
 export const SYNCED = 17;
