@@ -4,13 +4,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Piscina } from 'piscina';
 import {
   AuditEmitter,
   CompositeCollector,
   InMemoryCollector,
   ThreadedJSONLSinkCollector,
 } from 'calute-audit';
+import { Piscina } from 'piscina';
 
 const file = process.argv[2] ?? path.join(os.tmpdir(), `calute-audit-demo-${process.pid}.jsonl`);
 const sessionId = 'demo-session';
@@ -35,29 +35,56 @@ const plans = [
 ];
 
 async function agentTurn(agentId, turn) {
-  const turnId = audit.emitTurnStart({ agentId, prompt: `Turn ${turn}: summarize the cost report and check the numbers.` });
+  const turnId = audit.emitTurnStart({
+    agentId,
+    prompt: `Turn ${turn}: summarize the cost report and check the numbers.`,
+  });
   const calls = await Promise.all(
     plans.map(async ({ toolName, args }) => {
       const allowed = toolName !== 'read_file';
-      audit.emitToolPolicyDecision({ agentId, turnId, toolName, action: allowed ? 'allow' : 'deny', source: 'demo-policy' });
+      audit.emitToolPolicyDecision({
+        agentId,
+        turnId,
+        toolName,
+        action: allowed ? 'allow' : 'deny',
+        source: 'demo-policy',
+      });
       if (!allowed) return null;
       audit.emitToolCallAttempt({ agentId, turnId, toolName, args: JSON.stringify(args) });
       const outcome = await pool.run({ agentId, turnId, toolName, args });
       if (outcome.ok) {
-        audit.emitToolCallComplete({ agentId, turnId, toolName, durationMs: outcome.durationMs, result: outcome.result });
+        audit.emitToolCallComplete({
+          agentId,
+          turnId,
+          toolName,
+          durationMs: outcome.durationMs,
+          result: outcome.result,
+        });
       } else {
-        audit.emitToolCallFailure({ agentId, turnId, toolName, errorType: outcome.errorType, errorMsg: outcome.message });
+        audit.emitToolCallFailure({
+          agentId,
+          turnId,
+          toolName,
+          errorType: outcome.errorType,
+          errorMsg: outcome.message,
+        });
       }
       return outcome;
     }),
   );
-  audit.emitTurnEnd({ agentId, turnId, content: `Turn ${turn} done.`, fcCount: calls.filter(Boolean).length });
+  audit.emitTurnEnd({
+    agentId,
+    turnId,
+    content: `Turn ${turn} done.`,
+    fcCount: calls.filter(Boolean).length,
+  });
 }
 
 const started = performance.now();
 for (const agentId of ['planner', 'analyst', 'reviewer']) {
   for (let turn = 1; turn <= 5; turn++) await agentTurn(agentId, turn);
-  if (agentId !== 'reviewer') audit.emitAgentSwitch({ agentId, fromAgent: agentId, toAgent: 'next', reason: 'handoff' });
+  if (agentId !== 'reviewer')
+    audit.emitAgentSwitch({ agentId, fromAgent: agentId, toAgent: 'next', reason: 'handoff' });
 }
 await pool.close();
 await sink.flushAsync();
@@ -72,7 +99,9 @@ for (const line of lines) {
   byType.set(type, (byType.get(type) ?? 0) + 1);
 }
 console.log(`Audit log: ${file}`);
-console.log(`${lines.length} records in ${elapsed.toFixed(0)} ms (${snapshots.length} from the agent loop, the rest from tools in the piscina pool)`);
+console.log(
+  `${lines.length} records in ${elapsed.toFixed(0)} ms (${snapshots.length} from the agent loop, the rest from tools in the piscina pool)`,
+);
 for (const [type, count] of [...byType].sort()) console.log(`  ${type.padEnd(22)} ${count}`);
 console.log(
   `sink: ${stats.enqueuedEvents} enqueued, ${stats.writtenEvents} written, ${stats.droppedEvents} dropped, ` +

@@ -4,12 +4,16 @@
 import { workerData } from 'node:worker_threads';
 import { AuditEmitter, connectCollector } from 'calute-audit';
 
-const audit = new AuditEmitter({ collector: connectCollector(workerData.audit), sessionId: workerData.sessionId });
+const audit = new AuditEmitter({
+  collector: connectCollector(workerData.audit),
+  sessionId: workerData.sessionId,
+});
 
 const tools = {
   web_search: ({ query }) => `Found 10 results for ${query}`,
   calculator: ({ expression }) => {
-    if (!/^[\d\s+*/().-]+$/.test(expression)) throw new TypeError(`not an arithmetic expression: ${expression}`);
+    if (!/^[\d\s+*/().-]+$/.test(expression))
+      throw new TypeError(`not an arithmetic expression: ${expression}`);
     return String(Function(`"use strict"; return (${expression});`)());
   },
   read_file: ({ path }) => {

@@ -1,0 +1,240 @@
+/**
+ * Runs every bench file, each in its own node process, one after the other in this one run,
+ * then prints the tables and the ratios against the targets of issue 4. A full run writes
+ * the results into bench/README.md between the `results` markers; the rest of the README
+ * (method, and the hand-written "why" of each miss) is kept as it is.
+ *
+ * Run: npm run bench            (full: about 3 minutes on the 2-core machine)
+ *      npm run bench -- --quick  (short: about a minute; prints only, README untouched)
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  COMPETITOR_NAMES,
+  type CompetitorKey,
+  type EndToEndResult,
+  endToEndTable,
+  MODES,
+  memoryTable,
+  type RunResult,
+  ringNote,
+} from './end-to-end.bench.js';
+import { repoRoot } from './fixture.js';
+import { type PerCallResult, perCallTable } from './per-call.bench.js';
+import { type PoolResult, poolTable } from './pool-producers.bench.js';
+import { formatBytes, formatBytesPerSecond, formatNs, formatRate, markdownTable, readArgs } from './util.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const MB = 1024 * 1024;
+
+function runBench<T>(file: string, quick: boolean, outDir: string): T {
+  const json = path.join(outDir, `${path.basename(file, '.js')}.json`);
+  const args = [path.join(here, file), '--json', json, ...(quick ? ['--quick'] : [])];
+  console.log(`\n> node ${path.relative(process.cwd(), args[0])}${quick ? ' --quick' : ''}`);
+  const child = spawnSync(process.execPath, args, { stdio: 'inherit', timeout: 600_000 });
+  if (child.status !== 0) throw new Error(`${file} failed: ${child.status ?? child.signal}`);
+  return JSON.parse(fs.readFileSync(json, 'utf8')) as T;
+}
+
+interface Check {
+  target: string;
+  measured: string;
+  ratio: number;
+  /** The bound, as a ratio; `atMost` ratios must not exceed it (`strict`: stay below it), others must reach it. */
+  bound: number;
+  atMost: boolean;
+  strict?: boolean;
+}
+
+const met = (check: Check): boolean =>
+  check.atMost
+    ? check.strict
+      ? check.ratio < check.bound
+      : check.ratio <= check.bound
+    : check.ratio >= check.bound;
+
+const relation = (check: Check): string => (check.atMost ? (check.strict ? '<' : '≤') : '≥');
+
+function checks(perCall: PerCallResult, endToEnd: EndToEndResult): Check[] {
+  const task = (key: string) => {
+    const found = perCall.tasks.find((t) => t.key === key);
+    if (!found) throw new Error(`per-call: no ${key}`);
+    return found;
+  };
+  const list: Check[] = [];
+  for (const [emitKey, floorKey, label] of [
+    ['threaded', 'stringify', 'fixture values'],
+    ['threaded-fresh', 'stringify-fresh', 'fresh values'],
+  ] as const) {
+    const emit = task(emitKey);
+    const floor = task(floorKey);
+    list.push({
+      target: `emit p50 ≤ JSON.stringify p50 (${label})`,
+      measured: `${formatNs(emit.p50Ns)} vs ${formatNs(floor.p50Ns)}`,
+      ratio: emit.p50Ns / floor.p50Ns,
+      bound: 1,
+      atMost: true,
+    });
+  }
+  for (const emitKey of ['threaded', 'threaded-fresh'] as const) {
+    const emit = task(emitKey);
+    for (const competitor of ['sync', 'sonic', 'pino'] as const) {
+      const other = task(competitor);
+      list.push({
+        target: `emit p99${emitKey === 'threaded-fresh' ? ' (fresh)' : ''} < p50 of ${other.name}`,
+        measured: `${formatNs(emit.p99Ns)} vs ${formatNs(other.p50Ns)}`,
+        ratio: emit.p99Ns / other.p50Ns,
+        bound: 1,
+        atMost: true,
+        strict: true,
+      });
+    }
+  }
+  const run = (competitor: CompetitorKey, mode: string): RunResult =>
+    endToEnd.runs.find((r) => r.competitor === competitor && r.mode === mode)!;
+  const rate = (r: RunResult) => r.events / (r.wallMs / 1000);
+  const byteRate = (r: RunResult) => r.bytes / (r.wallMs / 1000);
+  // The same ratio within each repetition (runs of one repetition are minutes apart at most).
+  const perRepetition = (mine: CompetitorKey, other: CompetitorKey, mode: string): string => {
+    if (endToEnd.repetitions < 2) return '';
+    const ratios = Array.from({ length: endToEnd.repetitions }, (_, repetition) => {
+      const find = (competitor: CompetitorKey) =>
+        endToEnd.allRuns.find(
+          (r) => r.competitor === competitor && r.mode === mode && r.repetition === repetition,
+        )!;
+      return rate(find(mine)) / rate(find(other));
+    });
+    return ` (each repetition: ${ratios.map((ratio) => `${ratio.toFixed(2)}×`).join(', ')})`;
+  };
+  for (const mode of MODES) {
+    const threaded = run('threaded', mode);
+    for (const [other, bound] of [
+      ['sync', 3],
+      ['pino', 2],
+    ] as const) {
+      list.push({
+        target: `${mode} loop: events/s ≥ ${bound}× ${COMPETITOR_NAMES[other]}`,
+        measured: `${formatRate(rate(threaded))} vs ${formatRate(rate(run(other, mode)))}${perRepetition('threaded', other, mode)}`,
+        ratio: rate(threaded) / rate(run(other, mode)),
+        bound,
+        atMost: false,
+      });
+    }
+    const floor = run('floor', mode);
+    list.push({
+      target: `${mode} loop: bytes/s ≥ 70% of the writeSync floor`,
+      measured: `${formatBytesPerSecond(byteRate(threaded))} vs ${formatBytesPerSecond(byteRate(floor))}`,
+      ratio: byteRate(threaded) / byteRate(floor),
+      bound: 0.7,
+      atMost: false,
+    });
+  }
+  for (const row of endToEnd.memory) {
+    const allowed = row.sync + endToEnd.ringSize + 32 * MB;
+    list.push({
+      target: `peak RSS, ${row.events.toLocaleString('en-US')} events, tight ≤ sync + ring + 32 MB`,
+      measured: `${formatBytes(row.threaded)} vs ${formatBytes(allowed)} allowed`,
+      ratio: row.threaded / allowed,
+      bound: 1,
+      atMost: true,
+    });
+  }
+  return list;
+}
+
+function checksTable(list: Check[]): string {
+  return markdownTable(
+    ['target', 'measured', 'ratio', 'bound', 'met'],
+    list.map((check) => [
+      check.target,
+      check.measured,
+      check.ratio.toFixed(3),
+      `${relation(check)} ${check.bound}`,
+      met(check) ? 'yes' : '**MISSED**',
+    ]),
+  );
+}
+
+function machine(): string {
+  const cpus = os.cpus();
+  return [
+    `- Machine: ${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} cores, ${formatBytes(os.totalmem())} memory, ${os.type()} ${os.release()}`,
+    `- Node ${process.version}; date ${new Date().toISOString()}`,
+  ].join('\n');
+}
+
+const START = '<!-- results:start (written by bench/run.ts; edits inside are overwritten) -->';
+const END = '<!-- results:end -->';
+
+function writeReadme(block: string): void {
+  const file = path.join(repoRoot(), 'bench', 'README.md');
+  const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : `# Benchmarks\n\n${START}\n${END}\n`;
+  const from = text.indexOf(START);
+  const to = text.indexOf(END);
+  if (from === -1 || to === -1) throw new Error(`${file}: no results markers`);
+  fs.writeFileSync(file, `${text.slice(0, from + START.length)}\n${block}\n${text.slice(to)}`);
+  // The README is linted with the rest (`biome check .`): give the tables biome's layout.
+  const biome = path.join(repoRoot(), 'node_modules', '.bin', 'biome');
+  const formatted = spawnSync(biome, ['format', '--write', file], { stdio: 'ignore' });
+  if (formatted.status !== 0) console.warn(`biome could not format ${file}; run \`npm run format\``);
+  console.log(`\nwrote ${path.relative(process.cwd(), file)}`);
+}
+
+const args = readArgs();
+const started = performance.now();
+const outDir = path.join(here, '..', 'results');
+fs.mkdirSync(outDir, { recursive: true });
+
+const perCall = runBench<PerCallResult>('per-call.bench.js', args.quick, outDir);
+const endToEnd = runBench<EndToEndResult>('end-to-end.bench.js', args.quick, outDir);
+const pool = runBench<PoolResult>('pool-producers.bench.js', args.quick, outDir);
+const list = checks(perCall, endToEnd);
+const minutes = (performance.now() - started) / 60_000;
+
+const missed = list.filter((check) => !met(check));
+const block = [
+  `## Latest results${args.quick ? ' (--quick)' : ''}`,
+  '',
+  machine(),
+  `- Suite: ${args.quick ? '--quick' : 'full'} run, ${minutes.toFixed(1)} minutes`,
+  '',
+  `### Per call, on the calling thread (tinybench, ${perCall.timeMs} ms per task after ${perCall.warmupTimeMs} ms warmup; ${formatNs(perCall.timerOverheadNs)} of timer overhead subtracted per sample)`,
+  '',
+  perCallTable(perCall),
+  '',
+  `### End to end, ${endToEnd.events.toLocaleString('en-US')} events until every byte is written (median of ${endToEnd.repetitions}; peak RSS the largest)`,
+  '',
+  endToEndTable(endToEnd),
+  '',
+  ringNote(endToEnd),
+  '',
+  '### Peak RSS, tight loop',
+  '',
+  memoryTable(endToEnd),
+  '',
+  `### Producers in a piscina pool (median of ${pool.repetitions})`,
+  '',
+  poolTable(pool),
+  '',
+  '### Ratios against the targets',
+  '',
+  checksTable(list),
+  '',
+  missed.length === 0
+    ? 'Every target is met in this run.'
+    : [
+        `Missed in this run (${missed.length}), with the measured figure; the reasons are in "Why the misses" below:`,
+        '',
+        ...missed.map(
+          (check) =>
+            `- ${check.target}: measured ${check.measured}, ratio ${check.ratio.toFixed(3)} (bound ${relation(check)} ${check.bound})`,
+        ),
+      ].join('\n'),
+].join('\n');
+
+console.log(`\n${block}`);
+if (args.quick) console.log('\n(--quick: bench/README.md left as it is)');
+else writeReadme(block);
