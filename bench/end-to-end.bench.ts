@@ -125,7 +125,9 @@ async function openRunner(competitor: CompetitorKey, file: string): Promise<Runn
     }
     case 'threaded':
     case 'threaded-prebuilt': {
-      const sink = new ThreadedJSONLSinkCollector(file);
+      // `--ring-size N` (child runs only) measures another ring size; the suite uses the default.
+      const ringSize = Number(readArgs().get('ring-size') ?? THREADED_DEFAULTS.ringSize);
+      const sink = new ThreadedJSONLSinkCollector(file, { ringSize });
       const emitted = competitor === 'threaded' ? events : prebuilt;
       return {
         emit: (i) => sink.emit(emitted[i % count]),
