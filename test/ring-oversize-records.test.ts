@@ -2,8 +2,6 @@
  * Records larger than the ring stream through it in pieces: each is written whole, in
  * order between the small ones, and the ring never holds more than its size.
  */
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ThreadedJSONLSinkCollector, ToolCallCompleteEvent, TurnEndEvent } from 'calute-audit';
@@ -89,12 +87,11 @@ describe('ThreadedJSONLSinkCollector: records bigger than the ring', () => {
     });
   }
 
-  it('emit of a record bigger than the ring, destination stalled: times out, counts the drop, next record on its own line', async () => {
+  it('emit of a record bigger than the ring, destination stalled: times out, counts the drop, next record on its own line', () => {
     const fifo = makeFifo(tempDir());
     const sink = new ThreadedJSONLSinkCollector(fifo.path, {
       ringSize: 64,
-      // Long enough that starting the reader process below never looks like a stall.
-      waitTimeoutMs: 2000,
+      waitTimeoutMs: 300,
       allowNonRegularFile: true,
     });
     try {
@@ -108,21 +105,12 @@ describe('ThreadedJSONLSinkCollector: records bigger than the ring', () => {
       // Nobody reads the FIFO: once the pipe buffer is full the drain stops moving.
       expect(() => sink.emit(big)).toThrow(expect.objectContaining({ code: 'ERR_AUDIT_RING_FULL_TIMEOUT' }));
       expect(sink.stats().droppedEvents).toBe(1);
-      // Another process now reads the FIFO, so the drain moves again; the next record
-      // starts a fresh line.
+      // Emptying the pipe lets the drain move again (the pipe takes 64 KiB, far more than
+      // what follows); the next record starts a fresh line.
       fifo.readAvailable();
-      const copy = path.join(tempDir(), 'read-by-cat.jsonl');
-      const reader = spawn('sh', ['-c', 'exec cat "$0" > "$1"', fifo.path, copy], { stdio: 'ignore' });
       sink.emit(after);
-      sink.close();
-      await Promise.race([
-        once(reader, 'exit'),
-        new Promise((_, reject) =>
-          setTimeout(() => reject(new Error('the FIFO reader did not finish')), 20_000),
-        ),
-      ]);
+      sink.flush();
       fifo.readAvailable();
-      fifo.received.push(fs.readFileSync(copy));
       const lines = splitLines(Buffer.concat(fifo.received));
       expect(JSON.parse(lines[0]!).metadata.seq).toBe('before');
       expect(JSON.parse(lines.at(-1)!).metadata.seq).toBe('after');
