@@ -2,7 +2,7 @@
  * The destination fails: the application gets the error (never swallowed), flush() throws
  * instead of returning, and emit() does not hang beyond waitTimeoutMs. Faults that really
  * fail for root: /dev/full (ENOSPC), a FIFO whose reader went away (EPIPE), a folder gone
- * before reopen().
+ * before reopen(), an fsync that fails (EIO, injected by a preload).
  *
  * Not here: "a file made read-only mid-run". An fd already open for writing keeps working
  * after chmod (POSIX checks permission at open), and root ignores the mode anyway; a
@@ -19,7 +19,7 @@ import {
   type ThreadedJSONLSinkOptions,
 } from 'calute-audit';
 import { describe, expect, it } from 'vitest';
-import { killChildrenAfterEach, runFixture } from './support/child-process.js';
+import { FIXTURES, killChildrenAfterEach, runFixture } from './support/child-process.js';
 import { useTempDir } from './support/temp-files.js';
 import {
   FIXED_TIMESTAMP,
@@ -244,3 +244,24 @@ function deletedFileHeldOpen(file: string): string {
   }
   throw new Error(`no descriptor held on the deleted ${file}`);
 }
+
+describe('ThreadedJSONLSinkCollector({ fsync: true }): an fsync that fails', () => {
+  const tempDir = useTempDir('calute-fsync-');
+  killChildrenAfterEach();
+
+  it('flush() throws AuditWriteError (EIO) for the failed fsync, onError is told, and later flushes work', async () => {
+    const file = path.join(tempDir(), 'audit.jsonl');
+    const ended = await runFixture('flush-with-failing-fsync.mjs', [file], {
+      execArgv: ['--import', path.join(FIXTURES, 'preload-drain-fault.mjs')],
+      // The drain's first fsync is the one the second flush() waits for.
+      env: { CALUTE_TEST_DRAIN_FAULT: 'fsync-eio', CALUTE_TEST_DRAIN_FAULT_AT: '2' },
+    });
+    expect(ended.timedOut).toBe(false);
+    expect(ended.stderr).toBe('');
+    expect(ended.code).toBe(0);
+    const { flushes, reported } = JSON.parse(ended.stdout);
+    expect(flushes).toStrictEqual(['ok', 'AuditWriteError:EIO', 'ok']);
+    expect(reported).toStrictEqual(['AuditWriteError:EIO', 'recovered']);
+    expect(parseLines(readLines(file)).map((record) => record.metadata.seq)).toStrictEqual([0, 1, 2]);
+  });
+});

@@ -32,7 +32,7 @@ interface Summary {
 
 interface Case {
   name: string;
-  fault: 'exit' | 'throw' | 'terminate';
+  fault: 'exit' | 'exit-after-write' | 'throw' | 'terminate';
   /** The fault's trigger: the drain's Nth write, or the event after which to terminate it. */
   at: number;
   /** Whether only the first drain faults (a marker file) or every drain does. */
@@ -90,6 +90,28 @@ const cases: Case[] = [
     ringSize: DEFAULT_RING,
     chunk: 0,
     flushEvery: 200,
+    details: [RESTARTED_WHILE_BLOCKED],
+    restarts: 1,
+  },
+  {
+    name: 'drain exits right after its 5th write, before it records the write, while emit() waits',
+    fault: 'exit-after-write',
+    at: 5,
+    once: true,
+    ringSize: SMALL_RING,
+    chunk: 0,
+    flushEvery: 0,
+    details: [RESTARTED_WHILE_BLOCKED],
+    restarts: 1,
+  },
+  {
+    name: 'drain terminated (worker.terminate()) while emit() waits on the full ring',
+    fault: 'terminate',
+    at: 1005,
+    once: true,
+    ringSize: SMALL_RING,
+    chunk: 0,
+    flushEvery: 0,
     details: [RESTARTED_WHILE_BLOCKED],
     restarts: 1,
   },

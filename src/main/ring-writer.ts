@@ -6,7 +6,6 @@
 import os from 'node:os';
 import {
   COMMAND,
-  DEAD,
   DOZING,
   DRAIN_STATE,
   DROPPED_BYTES,
@@ -68,15 +67,15 @@ export class RingWriter {
   #scratch = Buffer.allocUnsafe(0);
 
   /**
-   * Called while a write or flush waits and the drain has marked itself DEAD: the thread
-   * that owns the sink restarts it (or writes the ring itself) without waiting for the
-   * worker's exit event, which a blocked thread would never see.
+   * Called on every pass of a blocked write or flush in the thread that owns the sink: it
+   * checks that the drain is alive and, if not, restarts it (or writes the ring itself)
+   * without waiting for the worker's exit event, which a blocked thread would never see.
    */
-  readonly #onDrainDead: (() => void) | undefined;
+  readonly #checkDrainAlive: (() => void) | undefined;
 
-  constructor(handle: RingHandle, views: RingViews = ringViews(handle), onDrainDead?: () => void) {
+  constructor(handle: RingHandle, views: RingViews = ringViews(handle), checkDrainAlive?: () => void) {
     this.handle = handle;
-    this.#onDrainDead = onDrainDead;
+    this.#checkDrainAlive = checkDrainAlive;
     this.#control = views.control;
     this.#stats = views.stats;
     this.#data = views.data;
@@ -203,7 +202,7 @@ export class RingWriter {
   }
 
   #checkDrain(): void {
-    if (this.#onDrainDead && Atomics.load(this.#control, DRAIN_STATE) === DEAD) this.#onDrainDead();
+    this.#checkDrainAlive?.();
   }
 
   /** Throws the destination's error when the drain reports one. */

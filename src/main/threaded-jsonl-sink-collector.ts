@@ -7,12 +7,15 @@
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import type { Worker } from 'node:worker_threads';
+import { regularFileSize } from '../shared/file-size.js';
 import {
+  bytesWrittenByDeadDrain,
   COMMAND,
   CURRENT_FD,
   createRingBuffer,
   DEAD,
   DRAIN_STATE,
+  DRAIN_TID,
   DROPPED_BYTES,
   DROPPED_EVENTS,
   type DrainMessage,
@@ -21,6 +24,7 @@ import {
   ENQUEUED_EVENTS,
   FLUSHES,
   HIGH_WATER,
+  IN_FLIGHT_LEN,
   NEWLINE,
   READ,
   REOPEN_AT,
@@ -37,7 +41,7 @@ import {
   WRITTEN_EVENTS,
 } from '../shared/protocol.js';
 import type { AuditCollector } from './collector.js';
-import { startDrainWorker } from './drain-worker.js';
+import { isThreadAlive, startDrainWorker } from './drain-worker.js';
 import { errors } from './errors.js';
 import type { AuditEvent } from './events.js';
 import { type ExitDrainable, registerForExit, unregisterForExit } from './exit-hooks.js';
@@ -51,6 +55,8 @@ import {
 
 /** A drain that dies this many times in a row without writing a byte is not restarted. */
 const MAX_RESTARTS_WITHOUT_PROGRESS = 5;
+/** While a write or flush is blocked, whether the drain's thread still exists is checked this often. */
+const LIVENESS_CHECK_MS = 200;
 
 /** What `stats()` returns. Counters are since construction; each may already be stale. */
 export interface ThreadedSinkStats {
@@ -91,6 +97,7 @@ export class ThreadedJSONLSinkCollector implements AuditCollector, ExitDrainable
   #readAtRestart = 0;
   /** Set when the drain keeps dying: this thread then writes the ring itself when it waits. */
   #drainInline = false;
+  #lastLivenessCheck = 0;
 
   readonly #notices = new EventEmitter();
 
@@ -111,7 +118,7 @@ export class ThreadedJSONLSinkCollector implements AuditCollector, ExitDrainable
       fsync,
     };
     this.#views = ringViews(this.#handle);
-    this.#writer = new RingWriter(this.#handle, this.#views, () => this.#onDrainDead());
+    this.#writer = new RingWriter(this.#handle, this.#views, () => this.#checkDrainAlive());
     this.#worker = this.#startWorker();
     registerForExit(this, this.options.handleSignals);
   }
@@ -287,6 +294,8 @@ export class ThreadedJSONLSinkCollector implements AuditCollector, ExitDrainable
 
   #startWorker(): Worker {
     Atomics.store(this.#views.control, DRAIN_STATE, STARTING);
+    // Unknown until the new drain publishes its own; the old one's must not be looked up.
+    Atomics.store(this.#views.control, DRAIN_TID, 0);
     return startDrainWorker(
       { handle: this.#handle, drainIntervalMs: this.options.drainIntervalMs },
       {
@@ -308,8 +317,9 @@ export class ThreadedJSONLSinkCollector implements AuditCollector, ExitDrainable
   }
 
   #onWorkerExit(worker: Worker, code: number, thrown: Error | undefined): void {
-    // An exit of a drain already replaced (see #onDrainDead) needs nothing more.
-    if (worker !== this.#worker) return;
+    // An exit of a drain already replaced (see #onDrainDead), or after this thread took the
+    // writing over for good, needs nothing more.
+    if (worker !== this.#worker || this.#drainInline) return;
     const control = this.#views.control;
     if (Atomics.load(control, DRAIN_STATE) === STOPPED) return;
     // Marks the ring as undrained: waits and the exit hook then act on it.
@@ -318,7 +328,26 @@ export class ThreadedJSONLSinkCollector implements AuditCollector, ExitDrainable
     this.#recover(thrown ? `threw ${thrown.message}` : `exit code ${code}`);
   }
 
-  /** Called from inside a blocked write or flush that found the drain DEAD. */
+  /**
+   * Called on every pass of a blocked write or flush on this thread. A drain that threw or
+   * exited marked itself DEAD; one that was terminated could not, so its thread is looked
+   * up (at most every LIVENESS_CHECK_MS).
+   */
+  #checkDrainAlive(): void {
+    const control = this.#views.control;
+    const state = Atomics.load(control, DRAIN_STATE);
+    if (state !== DEAD) {
+      const now = performance.now();
+      if (now - this.#lastLivenessCheck < LIVENESS_CHECK_MS) return;
+      this.#lastLivenessCheck = now;
+      if (state === STARTING || state === STOPPED || isThreadAlive(Atomics.load(control, DRAIN_TID))) return;
+      // Its thread is gone: terminated.
+      Atomics.store(control, DRAIN_STATE, DEAD);
+    }
+    this.#onDrainDead();
+  }
+
+  /** The drain is DEAD and this thread noticed first, inside a blocked write or flush. */
   #onDrainDead(): void {
     if (this.#drainInline || this.#state !== 'open') {
       this.#drainHere();
@@ -329,7 +358,11 @@ export class ThreadedJSONLSinkCollector implements AuditCollector, ExitDrainable
 
   /** Starts a new drain, unless drains keep dying without progress; then writes here. */
   #recover(detail: string): void {
-    if (this.#state !== 'open') return;
+    if (this.#state !== 'open') {
+      // close() is waiting for the drain: it sees DEAD and writes the rest itself.
+      this.#report(errors.workerDied(`${detail}; close() writes the rest`), false);
+      return;
+    }
     const read = Atomics.load(this.#views.control, READ);
     this.#restartsWithoutProgress = read === this.#readAtRestart ? this.#restartsWithoutProgress + 1 : 1;
     this.#readAtRestart = read;
@@ -388,6 +421,14 @@ export class ThreadedJSONLSinkCollector implements AuditCollector, ExitDrainable
   #drainHere(): void {
     const { control, stats, data, mask, capacity } = this.#views;
     try {
+      // What the dead drain's last write already put in the file is not written again.
+      const written = bytesWrittenByDeadDrain(
+        control,
+        stats,
+        regularFileSize(Atomics.load(control, CURRENT_FD)),
+      );
+      Atomics.store(control, READ, (Atomics.load(control, READ) + written) | 0);
+      Atomics.store(control, IN_FLIGHT_LEN, 0);
       for (;;) {
         const read = Atomics.load(control, READ);
         let limit = Atomics.load(control, WRITE);

@@ -22,12 +22,16 @@
  *             |  [18] DRAIN_STATE  STARTING, RUNNING, DOZING, SLEEPING, ...   |
  *             |  [19] ERROR        0, or -errno of the failing write          |
  *             |  [20] CURRENT_FD   the fd being written                       |
+ *             |  [21] DRAIN_TID    the drain's OS thread id (0 if unknown)    |
+ *             |  [22] IN_FLIGHT_FROM  READ when the current write began      |
+ *             |  [23] IN_FLIGHT_LEN   its length; 0 when no write is under way |
  *   byte 128  +--------------------------------------------------------------+
  *             | stats, Float64Array (exact to 2^53)                          |
  *             |  [0..3] enqueued events/bytes, dropped events/bytes (lock)   |
  *             |  [4]    high-water mark of used bytes (lock)                 |
  *             |  [8..9] written events/bytes (drain worker)                  |
  *             |  [10]   write errors (drain worker)                          |
+ *             |  [11]   file size before the write under way (drain worker)  |
  *   byte 256  +--------------------------------------------------------------+
  *             | data: CAPACITY bytes, a power of two                         |
  *             |   ...free...[READ ......... records ........ WRITE)...free.. |
@@ -76,6 +80,15 @@ export const SYNCED = 17;
 export const DRAIN_STATE = 18;
 export const ERROR = 19;
 export const CURRENT_FD = 20;
+/** Lets a blocked producer see that a terminated drain's thread is gone (Linux /proc). */
+export const DRAIN_TID = 21;
+/**
+ * The write under way: it began at READ = IN_FLIGHT_FROM with IN_FLIGHT_LEN bytes, into a
+ * file of FILE_SIZE bytes. If the drain dies before READ moves, whoever drains next knows
+ * from the file's size how much of it reached the file, and neither loses nor repeats it.
+ */
+export const IN_FLIGHT_FROM = 22;
+export const IN_FLIGHT_LEN = 23;
 
 // Stats slots (Float64Array indices).
 export const ENQUEUED_EVENTS = 0;
@@ -86,6 +99,7 @@ export const HIGH_WATER = 4;
 export const WRITTEN_EVENTS = 8;
 export const WRITTEN_BYTES = 9;
 export const WRITE_ERRORS = 10;
+export const FILE_SIZE = 11;
 
 // LOCK values.
 export const UNLOCKED = 0;
@@ -171,6 +185,22 @@ export function isRingHandle(value: unknown): value is RingHandle {
 /** Signed distance from b to a on the 32-bit circle: >= 0 means a is at or past b. */
 export function distance(a: number, b: number): number {
   return (a - b) | 0;
+}
+
+/**
+ * How many bytes of the write a dead drain had under way are already in the file (0 when
+ * none was under way, or READ moved past it, or the file is not a regular file whose size
+ * tells). The next drain releases them instead of writing them again.
+ */
+export function bytesWrittenByDeadDrain(
+  control: Int32Array,
+  stats: Float64Array,
+  fileSize: number | null,
+): number {
+  const length = Atomics.load(control, IN_FLIGHT_LEN);
+  if (length <= 0 || fileSize === null) return 0;
+  if (Atomics.load(control, READ) !== Atomics.load(control, IN_FLIGHT_FROM)) return 0;
+  return Math.max(0, Math.min(length, fileSize - stats[FILE_SIZE]));
 }
 
 /** Wakes the drain: bump WAKE so a wait that is about to start returns at once, then notify. */

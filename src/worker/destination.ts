@@ -7,6 +7,7 @@
  */
 import fs from 'node:fs';
 import SonicBoomModule, { type SonicBoomOpts, type SonicBoom as SonicBoomType } from 'sonic-boom';
+import { regularFileSize } from '../shared/file-size.js';
 
 // Under `module: NodeNext` the default export is not typed as constructible.
 const SonicBoom = SonicBoomModule as unknown as new (options: SonicBoomOpts) => SonicBoomType;
@@ -15,14 +16,22 @@ export class Destination {
   #fd: number;
   #sonic: SonicBoomType;
   #error: NodeJS.ErrnoException | null = null;
+  /** What the file's size should be once every write so far is out; null if not a regular file. */
+  #size: number | null;
 
   constructor(fd: number) {
     this.#fd = fd;
     this.#sonic = this.#open(fd);
+    this.#size = regularFileSize(fd);
   }
 
   get fd(): number {
     return this.#fd;
+  }
+
+  /** The file's size before the next write (null for pipes and devices, which have none). */
+  get size(): number | null {
+    return this.#size;
   }
 
   #open(fd: number): SonicBoomType {
@@ -40,17 +49,24 @@ export class Destination {
   write(bytes: Buffer): NodeJS.ErrnoException | null {
     this.#error = null;
     this.#sonic.write(bytes as unknown as string);
-    return this.#error;
+    if (this.#error) {
+      // Part may have reached the file: ask the file itself.
+      this.#size = this.#size === null ? null : regularFileSize(this.#fd);
+      return this.#error;
+    }
+    if (this.#size !== null) this.#size += bytes.length;
+    return null;
   }
 
   /** Writes what a failed `write` kept. Returns the error, or null when everything is out. */
   retry(): NodeJS.ErrnoException | null {
     try {
       this.#sonic.flushSync();
-      return null;
     } catch (error) {
       return error as NodeJS.ErrnoException;
     }
+    this.#size = this.#size === null ? null : regularFileSize(this.#fd);
+    return null;
   }
 
   fsync(): void {
@@ -70,5 +86,6 @@ export class Destination {
   switchTo(fd: number): void {
     this.#fd = fd;
     this.#sonic = this.#open(fd);
+    this.#size = regularFileSize(fd);
   }
 }

@@ -5,6 +5,7 @@
  * bytes, flush, reopen, stop) arrives through shared memory, and sleeping is an
  * `Atomics.wait` that producers interrupt only when they must (see protocol.ts).
  */
+import fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import {
   COMMAND,
@@ -12,6 +13,7 @@ import {
   DEAD,
   DOZING,
   DRAIN_STATE,
+  DRAIN_TID,
   type DrainMessage,
   type DrainWorkerData,
   distance,
@@ -42,6 +44,18 @@ const { handle, drainIntervalMs } = workerData as DrainWorkerData;
 const reader = new RingReader(handle);
 const control = reader.control;
 const destination = new Destination(Atomics.load(control, CURRENT_FD));
+// A drain that died mid-write left a record of it: do not lose or repeat those bytes.
+reader.resumeAfterDeadDrain(destination.size);
+Atomics.store(control, DRAIN_TID, ownThreadId());
+
+/** This thread's OS id, so producers can see it is gone after a terminate(); 0 if unknown. */
+function ownThreadId(): number {
+  try {
+    return Number(fs.readlinkSync('/proc/thread-self').split('/').pop()) || 0;
+  } catch {
+    return 0;
+  }
+}
 
 /**
  * Below this many pending bytes the drain waits for the batch to grow (up to the drain
@@ -78,6 +92,18 @@ function recovered(): void {
   post({ type: 'write-recovered' });
 }
 
+/** fsyncs; a failure (EIO, ...) is a destination error like a failed write. */
+function syncNow(): boolean {
+  try {
+    destination.fsync();
+  } catch (error) {
+    fail(error as NodeJS.ErrnoException);
+    return false;
+  }
+  if (!failedSpan && Atomics.load(control, ERROR) !== 0) recovered();
+  return true;
+}
+
 /** Writes what is committed up to `limit`. Returns false while the destination fails. */
 function drainTo(limit: number): boolean {
   if (failedSpan) {
@@ -89,6 +115,7 @@ function drainTo(limit: number): boolean {
   }
   while (distance(limit, reader.read) > 0) {
     const span = reader.span(limit);
+    reader.beginWrite(span, destination.size);
     const error = destination.write(span);
     if (error) {
       failedSpan = span;
@@ -106,10 +133,22 @@ function hasWork(): boolean {
     distance(reader.committed, reader.read) > 0 ||
     Atomics.load(control, COMMAND) === STOP ||
     Atomics.load(control, REOPEN_FD) !== -1 ||
-    (handle.fsync &&
-      Atomics.load(control, FLUSH_WAITERS) > 0 &&
-      distance(reader.read, Atomics.load(control, SYNCED)) > 0)
+    syncWanted()
   );
+}
+
+/** A flush waits for durability, or an fsync failed and must be tried again. */
+function syncWanted(): boolean {
+  return (
+    handle.fsync &&
+    (Atomics.load(control, FLUSH_WAITERS) > 0 || Atomics.load(control, ERROR) !== 0) &&
+    distance(reader.read, Atomics.load(control, SYNCED)) > 0
+  );
+}
+
+/** While the destination fails, only a close ends a retry pause early. */
+function stopping(): boolean {
+  return Atomics.load(control, COMMAND) === STOP;
 }
 
 /** Someone is blocked until the drain writes: do not wait for a bigger batch. */
@@ -147,7 +186,10 @@ function run(): void {
     if (reopenFd !== -1) {
       const at = Atomics.load(control, REOPEN_AT);
       if (distance(reader.read, at) >= 0 && !failedSpan) {
-        if (handle.fsync) destination.fsync();
+        if (handle.fsync && !syncNow()) {
+          park(RUNNING, RETRY_INTERVAL_MS, stopping);
+          continue;
+        }
         const oldFd = destination.fd;
         destination.switchTo(reopenFd);
         Atomics.store(control, CURRENT_FD, reopenFd);
@@ -173,20 +215,22 @@ function run(): void {
     if (distance(limit, reader.read) > 0 || failedSpan) {
       if (!drainTo(limit)) {
         if (Atomics.load(control, COMMAND) === STOP) break;
-        park(RUNNING, RETRY_INTERVAL_MS);
+        park(RUNNING, RETRY_INTERVAL_MS, stopping);
       }
       continue;
     }
 
-    if (handle.fsync && Atomics.load(control, FLUSH_WAITERS) > 0) {
+    if (syncWanted()) {
       const read = reader.read;
-      if (distance(read, Atomics.load(control, SYNCED)) > 0) {
-        destination.fsync();
-        // Confirms durability to flushers waiting on SYNCED.
-        Atomics.store(control, SYNCED, read);
-        Atomics.notify(control, SYNCED);
+      if (!syncNow()) {
+        if (Atomics.load(control, COMMAND) === STOP) break;
+        park(RUNNING, RETRY_INTERVAL_MS, stopping);
         continue;
       }
+      // Confirms durability to flushers waiting on SYNCED.
+      Atomics.store(control, SYNCED, read);
+      Atomics.notify(control, SYNCED);
+      continue;
     }
 
     if (Atomics.load(control, COMMAND) === STOP) {

@@ -4,8 +4,12 @@
  * See `../shared/protocol.ts` for the layout and invariants.
  */
 import {
+  bytesWrittenByDeadDrain,
   distance,
+  FILE_SIZE,
   FLUSH_WAITERS,
+  IN_FLIGHT_FROM,
+  IN_FLIGHT_LEN,
   NEWLINE,
   READ,
   type RingHandle,
@@ -63,6 +67,26 @@ export class RingReader {
     return this.#data.subarray(start, start + length);
   }
 
+  /**
+   * Records the write of `bytes` (the span at READ) as under way, into a file of
+   * `fileSize` bytes (null when the size tells nothing): if this thread dies before
+   * `release`, the next drain can tell how much of it is already in the file.
+   */
+  beginWrite(bytes: Buffer, fileSize: number | null): void {
+    if (fileSize === null) return;
+    this.stats[FILE_SIZE] = fileSize;
+    this.control[IN_FLIGHT_FROM] = this.read;
+    // Publishes the record of the write; FILE_SIZE and IN_FLIGHT_FROM are set before it.
+    Atomics.store(this.control, IN_FLIGHT_LEN, bytes.length);
+  }
+
+  /** At start-up: skips what a dead drain's last write already put in the file. */
+  resumeAfterDeadDrain(fileSize: number | null): void {
+    const written = bytesWrittenByDeadDrain(this.control, this.stats, fileSize);
+    if (written > 0) this.release(this.span((this.read + written) | 0));
+    Atomics.store(this.control, IN_FLIGHT_LEN, 0);
+  }
+
   /** Gives the space of `bytes` (just written) back to producers, and counts its lines. */
   release(bytes: Buffer): void {
     let lines = 0;
@@ -72,6 +96,8 @@ export class RingReader {
     const control = this.control;
     // Hands the space back to producers and confirms the bytes to flushers.
     Atomics.store(control, READ, (Atomics.load(control, READ) + bytes.length) | 0);
+    // The write is no longer under way: READ has moved past it.
+    Atomics.store(control, IN_FLIGHT_LEN, 0);
     if (Atomics.load(control, FLUSH_WAITERS) > 0 || Atomics.load(control, SPACE_WAITERS) > 0) {
       Atomics.notify(control, READ);
     }
