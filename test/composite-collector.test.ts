@@ -14,6 +14,7 @@ import {
   TurnStartEvent,
 } from 'calute-audit';
 import { describe, expect, it } from 'vitest';
+import { thrownBy } from './support/assertions.js';
 import { readRecords, useTempDir } from './support/temp-files.js';
 
 /** A child that logs every call into a shared log, and can be told to throw. */
@@ -37,15 +38,6 @@ class Recorder implements AuditCollector {
     this.log.push(`${this.label}.close`);
     if (this.failWith) throw this.failWith;
   }
-}
-
-function thrownBy(action: () => unknown): unknown {
-  try {
-    action();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
 }
 
 describe('CompositeCollector: fan-out', () => {

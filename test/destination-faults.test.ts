@@ -19,6 +19,7 @@ import {
   type ThreadedJSONLSinkOptions,
 } from 'calute-audit';
 import { describe, expect, it } from 'vitest';
+import { thrownBy } from './support/assertions.js';
 import { FIXTURES, killChildrenAfterEach, runFixture } from './support/child-process.js';
 import { useTempDir } from './support/temp-files.js';
 import {
@@ -31,15 +32,6 @@ import {
 } from './support/threaded-sink-kit.js';
 
 const tick = (ms = 20) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function thrownBy(action: () => unknown): unknown {
-  try {
-    action();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
-}
 
 /** The errno code a write error carries in its cause. */
 const causeCode = (error: unknown) => ((error as Error).cause as NodeJS.ErrnoException | undefined)?.code;

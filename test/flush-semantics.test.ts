@@ -8,6 +8,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { AuditClosedError, AuditError, ThreadedJSONLSinkCollector } from 'calute-audit';
 import { describe, expect, it } from 'vitest';
+import { openDescriptors, thrownBy } from './support/assertions.js';
 import { useTempDir } from './support/temp-files.js';
 import {
   checkNumberedLine,
@@ -23,19 +24,6 @@ const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url)
 const SLOW_DRAIN = { drainIntervalMs: 1000 };
 const CLOSED_MESSAGE = 'ThreadedJSONLSinkCollector is closed: cannot emit or flush';
 
-/** How many descriptors of this process point at `file` (Linux /proc). */
-function openDescriptors(file: string): number {
-  let count = 0;
-  for (const fd of fs.readdirSync('/proc/self/fd')) {
-    try {
-      if (fs.readlinkSync(`/proc/self/fd/${fd}`) === file) count++;
-    } catch {
-      // the descriptor readdir itself used is gone by now
-    }
-  }
-  return count;
-}
-
 function emitNumbered(
   sink: ThreadedJSONLSinkCollector,
   producer: string,
@@ -49,15 +37,6 @@ function emitNumbered(
     sink.emit(event);
   }
   return lines;
-}
-
-function thrownBy(action: () => unknown): unknown {
-  try {
-    action();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
 }
 
 describe('ThreadedJSONLSinkCollector: flush()', () => {

@@ -1,22 +1,9 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { AuditClosedError, AuditError, JSONLSinkCollector, TurnEndEvent, TurnStartEvent } from 'calute-audit';
 import { describe, expect, it } from 'vitest';
+import { openDescriptors } from './support/assertions.js';
 import { readRecords, useTempDir } from './support/temp-files.js';
-
-/** How many descriptors of this process point at `file` (Linux /proc). */
-function openDescriptors(file: string): number {
-  let count = 0;
-  for (const fd of fs.readdirSync('/proc/self/fd')) {
-    try {
-      if (fs.readlinkSync(`/proc/self/fd/${fd}`) === file) count++;
-    } catch {
-      // the descriptor readdir itself used is gone by now
-    }
-  }
-  return count;
-}
 
 function collectingStream() {
   const chunks: string[] = [];

@@ -12,6 +12,7 @@ import {
   TurnStartEvent,
 } from 'calute-audit';
 import { describe, expect, it } from 'vitest';
+import { thrownBy } from './support/assertions.js';
 import { useTempDir } from './support/temp-files.js';
 import {
   FIXED_TIMESTAMP,
@@ -20,15 +21,6 @@ import {
   numberedEvent,
   readLines,
 } from './support/threaded-sink-kit.js';
-
-function thrownBy(action: () => unknown): unknown {
-  try {
-    action();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
-}
 
 /** Lists every entry under `dir`, recursively, as relative paths. */
 function tree(dir: string): string[] {

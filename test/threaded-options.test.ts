@@ -12,6 +12,7 @@ import {
   ThreadedJSONLSinkCollector,
 } from 'calute-audit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { thrownBy } from './support/assertions.js';
 import { useTempDir } from './support/temp-files.js';
 import {
   FIXED_TIMESTAMP,
@@ -20,15 +21,6 @@ import {
   readLines,
   splitLines,
 } from './support/threaded-sink-kit.js';
-
-function thrownBy(action: () => unknown): unknown {
-  try {
-    action();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
-}
 
 describe('ThreadedJSONLSinkCollector(path, options): bad options', () => {
   const tempDir = useTempDir('calute-');
