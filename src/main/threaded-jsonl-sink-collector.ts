@@ -6,16 +6,9 @@
  */
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
-import type { Worker } from 'node:worker_threads';
-import { regularFileSize } from '../shared/file-size.js';
 import {
-  bytesWrittenByDeadDrain,
   COMMAND,
-  CURRENT_FD,
   createRingBuffer,
-  DEAD,
-  DRAIN_STATE,
-  DRAIN_TID,
   DROPPED_BYTES,
   DROPPED_EVENTS,
   type DrainMessage,
@@ -24,27 +17,23 @@ import {
   ENQUEUED_EVENTS,
   FLUSHES,
   HIGH_WATER,
-  IN_FLIGHT_LEN,
-  NEWLINE,
   READ,
-  REOPEN_AT,
   REOPEN_FD,
   type RingHandle,
   type RingViews,
   ringViews,
-  STARTING,
   STOP,
-  STOPPED,
   WRITE,
   WRITE_ERRORS,
   WRITTEN_BYTES,
   WRITTEN_EVENTS,
 } from '../shared/protocol.js';
 import type { AuditCollector } from './collector.js';
-import { isThreadAlive, startDrainWorker } from './drain-worker.js';
+import { DrainSupervisor, writeStderr } from './drain-supervisor.js';
 import { errors } from './errors.js';
 import type { AuditEvent } from './events.js';
 import { type ExitDrainable, registerForExit, unregisterForExit } from './exit-hooks.js';
+import { closeQuietly } from './inline-drain.js';
 import { openLogFile, pathOf } from './log-file.js';
 import { RingWriter } from './ring-writer.js';
 import {
@@ -52,11 +41,6 @@ import {
   resolveThreadedOptions,
   type ThreadedJSONLSinkOptions,
 } from './threaded-options.js';
-
-/** A drain that dies this many times in a row without writing a byte is not restarted. */
-const MAX_RESTARTS_WITHOUT_PROGRESS = 5;
-/** While a write or flush is blocked, whether the drain's thread still exists is checked this often. */
-const LIVENESS_CHECK_MS = 200;
 
 /** What `stats()` returns. Counters are since construction; each may already be stale. */
 export interface ThreadedSinkStats {
@@ -87,18 +71,10 @@ export class ThreadedJSONLSinkCollector implements AuditCollector, ExitDrainable
   readonly #handle: RingHandle;
   readonly #views: RingViews;
   readonly #writer: RingWriter;
-  #worker: Worker;
+  readonly #drain: DrainSupervisor;
   #state: 'open' | 'closing' | 'closed' = 'open';
   /** Set once the exit hook ran: later emits (from other exit listeners) are flushed at once. */
   #exiting = false;
-  #refs = 0;
-  #restarts = 0;
-  #restartsWithoutProgress = 0;
-  #readAtRestart = 0;
-  /** Set when the drain keeps dying: this thread then writes the ring itself when it waits. */
-  #drainInline = false;
-  #lastLivenessCheck = 0;
-
   readonly #notices = new EventEmitter();
 
   constructor(path: string | URL, options?: ThreadedJSONLSinkOptions) {
@@ -118,8 +94,12 @@ export class ThreadedJSONLSinkCollector implements AuditCollector, ExitDrainable
       fsync,
     };
     this.#views = ringViews(this.#handle);
-    this.#writer = new RingWriter(this.#handle, this.#views, () => this.#checkDrainAlive());
-    this.#worker = this.#startWorker();
+    this.#writer = new RingWriter(this.#handle, this.#views, () => this.#drain.checkAlive());
+    this.#drain = new DrainSupervisor(this.#handle, this.#views, this.options.drainIntervalMs, this.path, {
+      isOpen: () => this.#state === 'open',
+      report: (error, mustSurface) => this.#report(error, mustSurface),
+      onMessage: (message) => this.#onMessage(message),
+    });
     registerForExit(this, this.options.handleSignals);
   }
 
@@ -161,11 +141,11 @@ export class ThreadedJSONLSinkCollector implements AuditCollector, ExitDrainable
   /** `flush()` without blocking the event loop. */
   async flushAsync(): Promise<void> {
     if (this.#state === 'closed') throw errors.closed('ThreadedJSONLSinkCollector');
-    this.#ref();
+    this.#drain.ref();
     try {
       await this.#writer.flushAsync();
     } finally {
-      this.#unref();
+      this.#drain.unref();
     }
   }
 
@@ -181,7 +161,7 @@ export class ThreadedJSONLSinkCollector implements AuditCollector, ExitDrainable
     }
     this.#writer.stop();
     try {
-      this.#waitForStop();
+      this.#drain.waitForStop(this.options.flushTimeoutMs);
     } catch (error) {
       failure ??= error;
     }
@@ -193,7 +173,7 @@ export class ThreadedJSONLSinkCollector implements AuditCollector, ExitDrainable
   async closeAsync(): Promise<void> {
     if (this.#state !== 'open') return;
     this.#state = 'closing';
-    this.#ref();
+    this.#drain.ref();
     let failure: unknown;
     try {
       await this.#writer.flushAsync();
@@ -201,24 +181,12 @@ export class ThreadedJSONLSinkCollector implements AuditCollector, ExitDrainable
       failure = error;
     }
     this.#writer.stop();
-    const deadline = performance.now() + this.options.flushTimeoutMs;
-    const control = this.#views.control;
-    for (;;) {
-      const state = Atomics.load(control, DRAIN_STATE);
-      if (state === STOPPED || state === DEAD) {
-        if (state === DEAD) this.#drainHere();
-        closeQuietly(Atomics.load(control, CURRENT_FD));
-        break;
-      }
-      const left = deadline - performance.now();
-      if (left <= 0) {
-        failure ??= errors.closeTimeout(this.options.flushTimeoutMs);
-        break;
-      }
-      const result = Atomics.waitAsync(control, DRAIN_STATE, state, Math.min(left, 50));
-      if (result.async) await result.value;
+    try {
+      await this.#drain.waitForStopAsync(this.options.flushTimeoutMs);
+    } catch (error) {
+      failure ??= error;
     }
-    this.#unref();
+    this.#drain.unref();
     this.#finishClose();
     if (failure !== undefined) throw failure;
   }
@@ -266,7 +234,7 @@ export class ThreadedJSONLSinkCollector implements AuditCollector, ExitDrainable
       ringSize: this.#handle.capacity,
       flushes: Atomics.load(control, FLUSHES),
       writeErrors: stats[WRITE_ERRORS],
-      workerRestarts: this.#restarts,
+      workerRestarts: this.#drain.restarts,
     };
   }
 
@@ -279,30 +247,17 @@ export class ThreadedJSONLSinkCollector implements AuditCollector, ExitDrainable
     if (this.#state === 'closed') return;
     if (final) this.#exiting = true;
     try {
-      if (Atomics.load(this.#views.control, DRAIN_STATE) !== DEAD) {
+      if (!this.#drain.dead) {
         this.#writer.flush();
         return;
       }
     } catch (error) {
-      if (Atomics.load(this.#views.control, DRAIN_STATE) !== DEAD) {
+      if (!this.#drain.dead) {
         writeStderr(`calute-audit: events may be missing from ${this.path}: ${(error as Error).message}\n`);
         return;
       }
     }
-    this.#drainHere();
-  }
-
-  #startWorker(): Worker {
-    Atomics.store(this.#views.control, DRAIN_STATE, STARTING);
-    // Unknown until the new drain publishes its own; the old one's must not be looked up.
-    Atomics.store(this.#views.control, DRAIN_TID, 0);
-    return startDrainWorker(
-      { handle: this.#handle, drainIntervalMs: this.options.drainIntervalMs },
-      {
-        onMessage: (message) => this.#onMessage(message),
-        onExit: (worker, code, error) => this.#onWorkerExit(worker, code, error),
-      },
-    );
+    this.#drain.drainHere();
   }
 
   #onMessage(message: DrainMessage): void {
@@ -314,68 +269,6 @@ export class ThreadedJSONLSinkCollector implements AuditCollector, ExitDrainable
     } else if (message.type === 'reopened') {
       closeQuietly(message.oldFd);
     }
-  }
-
-  #onWorkerExit(worker: Worker, code: number, thrown: Error | undefined): void {
-    // An exit of a drain already replaced (see #onDrainDead), or after this thread took the
-    // writing over for good, needs nothing more.
-    if (worker !== this.#worker || this.#drainInline) return;
-    const control = this.#views.control;
-    if (Atomics.load(control, DRAIN_STATE) === STOPPED) return;
-    // Marks the ring as undrained: waits and the exit hook then act on it.
-    Atomics.store(control, DRAIN_STATE, DEAD);
-    Atomics.notify(control, DRAIN_STATE);
-    this.#recover(thrown ? `threw ${thrown.message}` : `exit code ${code}`);
-  }
-
-  /**
-   * Called on every pass of a blocked write or flush on this thread. A drain that threw or
-   * exited marked itself DEAD; one that was terminated could not, so its thread is looked
-   * up (at most every LIVENESS_CHECK_MS).
-   */
-  #checkDrainAlive(): void {
-    const control = this.#views.control;
-    const state = Atomics.load(control, DRAIN_STATE);
-    if (state !== DEAD) {
-      const now = performance.now();
-      if (now - this.#lastLivenessCheck < LIVENESS_CHECK_MS) return;
-      this.#lastLivenessCheck = now;
-      if (state === STARTING || state === STOPPED || isThreadAlive(Atomics.load(control, DRAIN_TID))) return;
-      // Its thread is gone: terminated.
-      Atomics.store(control, DRAIN_STATE, DEAD);
-    }
-    this.#onDrainDead();
-  }
-
-  /** The drain is DEAD and this thread noticed first, inside a blocked write or flush. */
-  #onDrainDead(): void {
-    if (this.#drainInline || this.#state !== 'open') {
-      this.#drainHere();
-    } else {
-      this.#recover('it stopped while a write or flush waited');
-    }
-  }
-
-  /** Starts a new drain, unless drains keep dying without progress; then writes here. */
-  #recover(detail: string): void {
-    if (this.#state !== 'open') {
-      // close() is waiting for the drain: it sees DEAD and writes the rest itself.
-      this.#report(errors.workerDied(`${detail}; close() writes the rest`), false);
-      return;
-    }
-    const read = Atomics.load(this.#views.control, READ);
-    this.#restartsWithoutProgress = read === this.#readAtRestart ? this.#restartsWithoutProgress + 1 : 1;
-    this.#readAtRestart = read;
-    if (this.#restartsWithoutProgress > MAX_RESTARTS_WITHOUT_PROGRESS) {
-      this.#drainInline = true;
-      this.#drainHere();
-      this.#report(errors.workerDied(`${detail}; not restarted, writing from the emitting thread`), true);
-      return;
-    }
-    this.#restarts++;
-    this.#worker = this.#startWorker();
-    if (this.#refs > 0) this.#worker.ref();
-    this.#report(errors.workerDied(`${detail}; a new drain worker took over`), false);
   }
 
   /**
@@ -398,97 +291,9 @@ export class ThreadedJSONLSinkCollector implements AuditCollector, ExitDrainable
     });
   }
 
-  #waitForStop(): void {
-    const control = this.#views.control;
-    const deadline = performance.now() + this.options.flushTimeoutMs;
-    for (;;) {
-      const state = Atomics.load(control, DRAIN_STATE);
-      if (state === STOPPED || state === DEAD) {
-        if (state === DEAD) this.#drainHere();
-        closeQuietly(Atomics.load(control, CURRENT_FD));
-        return;
-      }
-      const left = deadline - performance.now();
-      if (left <= 0) throw errors.closeTimeout(this.options.flushTimeoutMs);
-      Atomics.wait(control, DRAIN_STATE, state, Math.min(left, 50));
-    }
-  }
-
-  /**
-   * Writes the ring's remaining bytes from this thread: only when no drain worker runs.
-   * Follows the drain's rules: a pending reopen takes effect at its byte position.
-   */
-  #drainHere(): void {
-    const { control, stats, data, mask, capacity } = this.#views;
-    try {
-      // What the dead drain's last write already put in the file is not written again.
-      const written = bytesWrittenByDeadDrain(
-        control,
-        stats,
-        regularFileSize(Atomics.load(control, CURRENT_FD)),
-      );
-      Atomics.store(control, READ, (Atomics.load(control, READ) + written) | 0);
-      Atomics.store(control, IN_FLIGHT_LEN, 0);
-      for (;;) {
-        const read = Atomics.load(control, READ);
-        let limit = Atomics.load(control, WRITE);
-        const reopenFd = Atomics.load(control, REOPEN_FD);
-        if (reopenFd !== -1) {
-          const at = Atomics.load(control, REOPEN_AT);
-          if (distance(read, at) >= 0) {
-            closeQuietly(Atomics.load(control, CURRENT_FD));
-            Atomics.store(control, CURRENT_FD, reopenFd);
-            Atomics.store(control, REOPEN_FD, -1);
-            Atomics.notify(control, REOPEN_FD);
-            continue;
-          }
-          limit = at;
-        }
-        const pending = distance(limit, read);
-        if (pending <= 0) return;
-        const start = read & mask;
-        const length = Math.min(pending, capacity - start);
-        const written = fs.writeSync(Atomics.load(control, CURRENT_FD), data, start, length);
-        const bytes = data.subarray(start, start + written);
-        for (let at = bytes.indexOf(NEWLINE); at !== -1; at = bytes.indexOf(NEWLINE, at + 1))
-          stats[WRITTEN_EVENTS]++;
-        stats[WRITTEN_BYTES] += written;
-        // Gives the space back and confirms the bytes, as the drain would.
-        Atomics.store(control, READ, (read + written) | 0);
-        Atomics.notify(control, READ);
-      }
-    } catch (error) {
-      writeStderr(`calute-audit: events may be missing from ${this.path}: ${(error as Error).message}\n`);
-    }
-  }
-
   #finishClose(): void {
     this.#state = 'closed';
     unregisterForExit(this);
     if (Atomics.load(this.#views.control, COMMAND) !== STOP) this.#writer.stop();
-  }
-
-  #ref(): void {
-    if (this.#refs++ === 0) this.#worker.ref();
-  }
-
-  #unref(): void {
-    if (--this.#refs === 0) this.#worker.unref();
-  }
-}
-
-function closeQuietly(fd: number): void {
-  try {
-    fs.closeSync(fd);
-  } catch {
-    // Already closed.
-  }
-}
-
-function writeStderr(message: string): void {
-  try {
-    fs.writeSync(2, message);
-  } catch {
-    // Nowhere left to report to.
   }
 }
