@@ -23,6 +23,7 @@ import pino from 'pino';
 import SonicBoomModule, { type SonicBoomOpts, type SonicBoom as SonicBoomType } from 'sonic-boom';
 import { bytesOf, events, lines, records } from './fixture.js';
 import {
+  closePino,
   countLines,
   formatBytes,
   formatBytesPerSecond,
@@ -159,17 +160,7 @@ async function openRunner(competitor: CompetitorKey, file: string): Promise<Runn
       return {
         emit: (i) => logger.info(records[i % count]),
         close: async () => {
-          // Flush first and wait for it: ending while a flush is queued makes pino's worker
-          // flush a destroyed sonic-boom ("SonicBoom destroyed").
-          await new Promise<void>((resolve, reject) =>
-            logger.flush((error) => (error ? reject(error) : resolve())),
-          );
-          const closed = once(transport, 'close');
-          // pino's worker is unref'd: without this the process may exit before 'close'
-          // (thread-stream has `ref()`; its types do not say so).
-          (transport as unknown as { ref(): void }).ref();
-          transport.end();
-          await closed;
+          await closePino(logger, transport);
         },
       };
     }

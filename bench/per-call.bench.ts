@@ -16,6 +16,7 @@ import SonicBoomModule, { type SonicBoomOpts, type SonicBoom as SonicBoomType } 
 import { Bench, type FnHook } from 'tinybench';
 import { events, FreshTurn, records } from './fixture.js';
 import {
+  closePino,
   countLines,
   formatNs,
   isMain,
@@ -184,17 +185,7 @@ const competitors: Competitor[] = [
           emitted++;
         },
         close: async () => {
-          // Flush first and wait for it: ending while a flush is queued makes pino's worker
-          // flush a destroyed sonic-boom ("SonicBoom destroyed").
-          await new Promise<void>((resolve, reject) =>
-            logger.flush((error) => (error ? reject(error) : resolve())),
-          );
-          const closed = once(transport, 'close');
-          // pino's worker is unref'd: without this the process may exit before 'close'
-          // (thread-stream has `ref()`; its types do not say so).
-          (transport as unknown as { ref(): void }).ref();
-          transport.end();
-          await closed;
+          await closePino(logger, transport);
           return emitted;
         },
       };

@@ -1,8 +1,10 @@
+import { once } from 'node:events';
 /** Helpers shared by the bench files: arguments, temporary files, line counts, CPU time, tables. */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type pino from 'pino';
 
 /** Whether the module at `url` is the script node was started with. */
 export const isMain = (url: string): boolean =>
@@ -131,4 +133,20 @@ export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = sorted.length >> 1;
   return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/** Ends a pino logger and its worker transport once every line is written. */
+export async function closePino(
+  logger: { flush(callback: (error?: Error) => void): void },
+  transport: ReturnType<typeof pino.transport>,
+): Promise<void> {
+  // Flush first and wait for it: ending while a flush is queued makes pino's worker
+  // flush a destroyed sonic-boom ("SonicBoom destroyed").
+  await new Promise<void>((resolve, reject) => logger.flush((error) => (error ? reject(error) : resolve())));
+  const closed = once(transport, 'close');
+  // pino's worker is unref'd: without this the process may exit before 'close'
+  // (thread-stream has `ref()`; its types do not say so).
+  (transport as unknown as { ref(): void }).ref();
+  transport.end();
+  await closed;
 }

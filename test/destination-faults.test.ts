@@ -23,6 +23,7 @@ import { thrownBy } from './support/assertions.js';
 import { FIXTURES, killChildrenAfterEach, runFixture } from './support/child-process.js';
 import { useTempDir } from './support/temp-files.js';
 import {
+  emitNumbered,
   FIXED_TIMESTAMP,
   jsonlBytes,
   makeFifo,
@@ -35,17 +36,6 @@ const tick = (ms = 20) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The errno code a write error carries in its cause. */
 const causeCode = (error: unknown) => ((error as Error).cause as NodeJS.ErrnoException | undefined)?.code;
-
-/** Emits `count` numbered events of `producer` and returns their lines. */
-function emitNumbered(sink: ThreadedJSONLSinkCollector, producer: string, count: number): string[] {
-  const lines: string[] = [];
-  for (let seq = 0; seq < count; seq++) {
-    const event = numberedEvent(producer, seq, FIXED_TIMESTAMP);
-    lines.push(event.serialize());
-    sink.emit(event);
-  }
-  return lines;
-}
 
 /** A sink whose asynchronous errors are collected, through onError or an 'error' listener. */
 function collecting(

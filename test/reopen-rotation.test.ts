@@ -7,17 +7,7 @@ import path from 'node:path';
 import { AuditPathError, ThreadedJSONLSinkCollector } from 'calute-audit';
 import { describe, expect, it } from 'vitest';
 import { useTempDir } from './support/temp-files.js';
-import { FIXED_TIMESTAMP, jsonlBytes, numberedEvent, sleepSync } from './support/threaded-sink-kit.js';
-
-function emitNumbered(sink: ThreadedJSONLSinkCollector, producer: string, count: number): string[] {
-  const lines: string[] = [];
-  for (let seq = 0; seq < count; seq++) {
-    const event = numberedEvent(producer, seq, FIXED_TIMESTAMP);
-    lines.push(event.serialize());
-    sink.emit(event);
-  }
-  return lines;
-}
+import { emitNumbered, jsonlBytes, sleepSync } from './support/threaded-sink-kit.js';
 
 /** The file holds exactly `lines`, byte for byte, in order. */
 function expectExactly(file: string, lines: readonly string[]): void {

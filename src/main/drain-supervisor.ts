@@ -123,21 +123,20 @@ export class DrainSupervisor {
   /** After the STOP command: waits (bounded) for the drain to finish, then closes the file. */
   waitForStop(timeoutMs: number): void {
     const control = this.#views.control;
-    const deadline = performance.now() + timeoutMs;
-    for (;;) {
-      const state = Atomics.load(control, DRAIN_STATE);
-      if (state === STOPPED || state === DEAD) {
-        this.#closeFile(state);
-        return;
-      }
-      const left = deadline - performance.now();
-      if (left <= 0) throw errors.closeTimeout(timeoutMs);
-      Atomics.wait(control, DRAIN_STATE, state, Math.min(left, WAIT_SLICE_MS));
-    }
+    for (const [value, ms] of this.#stopWaits(timeoutMs)) Atomics.wait(control, DRAIN_STATE, value, ms);
   }
 
   /** `waitForStop` without blocking the event loop. */
   async waitForStopAsync(timeoutMs: number): Promise<void> {
+    const control = this.#views.control;
+    for (const [value, ms] of this.#stopWaits(timeoutMs)) {
+      const result = Atomics.waitAsync(control, DRAIN_STATE, value, ms);
+      if (result.async) await result.value;
+    }
+  }
+
+  /** The waits on DRAIN_STATE until the drain stopped, as (expected value, ms). */
+  *#stopWaits(timeoutMs: number): Generator<[value: number, ms: number]> {
     const control = this.#views.control;
     const deadline = performance.now() + timeoutMs;
     for (;;) {
@@ -148,8 +147,7 @@ export class DrainSupervisor {
       }
       const left = deadline - performance.now();
       if (left <= 0) throw errors.closeTimeout(timeoutMs);
-      const result = Atomics.waitAsync(control, DRAIN_STATE, state, Math.min(left, WAIT_SLICE_MS));
-      if (result.async) await result.value;
+      yield [state, Math.min(left, WAIT_SLICE_MS)];
     }
   }
 

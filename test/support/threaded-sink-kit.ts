@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ToolCallAttemptEvent } from 'calute-audit';
+import { type AuditCollector, ToolCallAttemptEvent } from 'calute-audit';
 
 /** A fixed timestamp, so that a test can rebuild the exact line an event was written as. */
 export const FIXED_TIMESTAMP = '2025-06-15T14:30:00.123456+00:00';
@@ -29,6 +29,17 @@ export function numberedEvent(producer: string, seq: number, timestamp?: string)
  * Checks that `line` is exactly what `numberedEvent` writes for the producer and sequence
  * number it names (with the timestamp it carries), and returns them.
  */
+/** Emits `count` numbered events of `producer` and returns their lines. */
+export function emitNumbered(sink: AuditCollector, producer: string, count: number): string[] {
+  const lines: string[] = [];
+  for (let seq = 0; seq < count; seq++) {
+    const event = numberedEvent(producer, seq, FIXED_TIMESTAMP);
+    lines.push(event.serialize());
+    sink.emit(event);
+  }
+  return lines;
+}
+
 export function checkNumberedLine(line: string): { producer: string; seq: number } {
   const record = JSON.parse(line) as { timestamp: string; metadata: { producer: string; seq: number } };
   const { producer, seq } = record.metadata;
