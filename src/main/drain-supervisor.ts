@@ -6,6 +6,7 @@
  */
 import fs from 'node:fs';
 import type { Worker } from 'node:worker_threads';
+import { isThreadAlive } from '../shared/os-thread.js';
 import {
   CURRENT_FD,
   DEAD,
@@ -18,7 +19,7 @@ import {
   STARTING,
   STOPPED,
 } from '../shared/protocol.js';
-import { isThreadAlive, startDrainWorker } from './drain-worker.js';
+import { startDrainWorker } from './drain-worker.js';
 import { errors } from './errors.js';
 import { closeQuietly, drainInline } from './inline-drain.js';
 

@@ -3,21 +3,10 @@
  * never returns keeps the process alive, and piscina has no unref; see docs/design.md).
  * The worker file is resolved here and nowhere else.
  */
-import fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { DrainMessage, DrainWorkerData } from '../shared/protocol.js';
 
 const DRAIN_WORKER_URL = new URL('../worker/drain.js', import.meta.url);
-
-/**
- * Whether the OS thread `tid` of this process still exists (Linux /proc). A terminated
- * worker's thread is gone, though its 'exit' event may not have been delivered yet.
- * Unknown (0, or no /proc) counts as alive.
- */
-export function isThreadAlive(tid: number): boolean {
-  if (tid === 0 || !fs.existsSync('/proc/self/task')) return true;
-  return fs.existsSync(`/proc/self/task/${tid}`);
-}
 
 export interface DrainWorkerEvents {
   onMessage(message: DrainMessage): void;

@@ -4,6 +4,7 @@
  * See `../shared/protocol.ts` for the layout and invariants.
  */
 import os from 'node:os';
+import { currentThreadId, isThreadAlive } from '../shared/os-thread.js';
 import {
   COMMAND,
   DOZING,
@@ -18,6 +19,7 @@ import {
   FLUSHES,
   HIGH_WATER,
   LOCK,
+  LOCK_OWNER,
   LOCKED,
   LOCKED_CONTENDED,
   NEWLINE,
@@ -41,6 +43,8 @@ import { errors } from './errors.js';
 
 /** A blocking wait sleeps in slices this long so it can notice errors and deadlines. */
 const WAIT_SLICE_MS = 50;
+/** A producer that has waited this long for the lock checks that its holder still exists. */
+const OWNER_CHECK_AFTER_MS = 500;
 
 /**
  * `Buffer#utf8Write` encodes straight into the buffer at an offset, never splits a character,
@@ -63,6 +67,8 @@ export class RingWriter {
   readonly #mask: number;
   readonly #half: number;
   readonly #dropWhenFull: boolean;
+  /** This thread's OS id, written to LOCK_OWNER while it holds the lock. */
+  readonly #threadId = currentThreadId();
   /** Encodes lines that do not fit the contiguous space at the write position. */
   #scratch = Buffer.allocUnsafe(0);
 
@@ -97,6 +103,7 @@ export class RingWriter {
   write(line: string): boolean {
     const control = this.#control;
     if (Atomics.compareExchange(control, LOCK, UNLOCKED, LOCKED) !== UNLOCKED) this.#lockSlow();
+    control[LOCK_OWNER] = this.#threadId;
     let used: number;
     try {
       if (Atomics.load(control, COMMAND) === STOP) throw errors.closed('The audit sink');
@@ -189,6 +196,7 @@ export class RingWriter {
 
   #locked<T>(action: () => T): T {
     if (Atomics.compareExchange(this.#control, LOCK, UNLOCKED, LOCKED) !== UNLOCKED) this.#lockSlow();
+    this.#control[LOCK_OWNER] = this.#threadId;
     try {
       return action();
     } finally {
@@ -271,8 +279,11 @@ export class RingWriter {
       const usedNow = distance(write + piece, Atomics.load(this.#control, READ));
       if (copied === byteLength) {
         this.#commit(write, piece, usedNow);
+        this.#control[TORN] = 0;
       } else {
-        // A partial record is published so that the drain can make room for the rest.
+        // A partial record is published so that the drain can make room for the rest; until
+        // its last piece is, the published bytes end inside it.
+        this.#control[TORN] = 1;
         this.#stats[ENQUEUED_BYTES] += piece;
         if (usedNow > this.#stats[HIGH_WATER]) this.#stats[HIGH_WATER] = usedNow;
         Atomics.store(this.#control, WRITE, (write + piece) | 0);
@@ -287,7 +298,7 @@ export class RingWriter {
   #abandon(byteLength: number): void {
     this.#stats[DROPPED_EVENTS]++;
     this.#stats[DROPPED_BYTES] += byteLength;
-    this.#control[TORN] = 1;
+    // TORN stays set: the next write ends the line this record's head left open.
     if (this.#scratch.length > this.#capacity) this.#scratch = Buffer.allocUnsafe(0);
   }
 
@@ -340,13 +351,30 @@ export class RingWriter {
     for (let spin = 0; spin < 100; spin++) {
       if (Atomics.compareExchange(control, LOCK, UNLOCKED, LOCKED) === UNLOCKED) return;
     }
-    const deadline = performance.now() + this.handle.waitTimeoutMs;
+    const started = performance.now();
+    const deadline = started + this.handle.waitTimeoutMs;
     // Mark the lock contended so the holder notifies on release.
     while (Atomics.exchange(control, LOCK, LOCKED_CONTENDED) !== UNLOCKED) {
-      const left = deadline - performance.now();
+      const now = performance.now();
+      if (now - started >= OWNER_CHECK_AFTER_MS && this.#takeOverFromDeadOwner()) return;
+      const left = deadline - now;
       if (left <= 0) throw errors.lockTimeout(this.handle.waitTimeoutMs);
       Atomics.wait(control, LOCK, LOCKED_CONTENDED, Math.min(left, WAIT_SLICE_MS));
     }
+  }
+
+  /**
+   * If the lock's holder is a thread that no longer exists, takes the lock over (exactly one
+   * waiter wins the compare-and-swap on LOCK_OWNER). Whatever it had not published is simply
+   * not there; a record it had published in part is ended by the next write (TORN).
+   */
+  #takeOverFromDeadOwner(): boolean {
+    const control = this.#control;
+    const owner = Atomics.load(control, LOCK_OWNER);
+    if (owner === 0 || owner === this.#threadId || isThreadAlive(owner)) return false;
+    if (Atomics.compareExchange(control, LOCK_OWNER, owner, this.#threadId) !== owner) return false;
+    Atomics.store(control, LOCK, LOCKED_CONTENDED);
+    return true;
   }
 
   #unlock(): void {

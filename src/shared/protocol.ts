@@ -14,7 +14,8 @@
  *             |  [6] REOPEN_AT     byte position where the new file begins    |
  *             |  [7] WAKE          the word the drain sleeps on               |
  *             |  [8] FLUSHES       flush() calls, for stats                   |
- *             |  [9] TORN          1: a record was abandoned part-way         |
+ *             |  [9] TORN          1: the bytes published end inside a record |
+ *             |  [10] LOCK_OWNER   OS thread id of the lock holder (0 unknown)|
  *   byte 64   +--------------------------------------------------------------+
  *             | control, consumer line (written by the drain worker only)    |
  *             |  [16] READ         bytes handed to the OS, ever (mod 2^32)    |
@@ -69,11 +70,19 @@ export const REOPEN_AT = 6;
 export const WAKE = 7;
 export const FLUSHES = 8;
 /**
- * 1 when a record larger than the ring was abandoned part-way (its wait ran out): its head
- * is already in the file, so the next write first ends that line with a newline, keeping
- * the next record on a line of its own. Changed under the lock.
+ * 1 while the bytes published so far end inside a record: set before a piece of a record is
+ * published ahead of the rest, cleared when its last piece is. A record abandoned part-way
+ * (its wait ran out) or a producer that died mid-record leaves it set; the next write then
+ * first ends that line with a newline, keeping the next record on a line of its own.
+ * Changed under the lock.
  */
 export const TORN = 9;
+/**
+ * The OS thread id of the producer holding LOCK (0 when unknown). A producer that waited
+ * long for the lock checks whether that thread still exists: a worker terminated while it
+ * held the lock (a piscina task aborted mid-emit) would otherwise block every producer.
+ */
+export const LOCK_OWNER = 10;
 // Consumer line: 64 bytes further, so the two sides do not share a cache line.
 export const READ = 16;
 export const SYNCED = 17;

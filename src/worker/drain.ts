@@ -5,8 +5,8 @@
  * bytes, flush, reopen, stop) arrives through shared memory, and sleeping is an
  * `Atomics.wait` that producers interrupt only when they must (see protocol.ts).
  */
-import fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
+import { currentThreadId } from '../shared/os-thread.js';
 import {
   COMMAND,
   CURRENT_FD,
@@ -46,16 +46,7 @@ const control = reader.control;
 const destination = new Destination(Atomics.load(control, CURRENT_FD));
 // A drain that died mid-write left a record of it: do not lose or repeat those bytes.
 reader.resumeAfterDeadDrain(destination.size);
-Atomics.store(control, DRAIN_TID, ownThreadId());
-
-/** This thread's OS id, so producers can see it is gone after a terminate(); 0 if unknown. */
-function ownThreadId(): number {
-  try {
-    return Number(fs.readlinkSync('/proc/thread-self').split('/').pop()) || 0;
-  } catch {
-    return 0;
-  }
-}
+Atomics.store(control, DRAIN_TID, currentThreadId());
 
 /**
  * Below this many pending bytes the drain waits for the batch to grow (up to the drain
