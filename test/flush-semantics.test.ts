@@ -207,6 +207,16 @@ describe('ThreadedJSONLSinkCollector: close()', () => {
     expect(thrownBy(() => sink.emit(numberedEvent('main', 40)))).toBeInstanceOf(AuditClosedError);
     await expect(sink[Symbol.asyncDispose]()).resolves.toBeUndefined();
   });
+
+  it('[Symbol.dispose](): flushes and closes synchronously', () => {
+    const file = path.join(tempDir(), 'dispose-sync.jsonl');
+    const sink = new ThreadedJSONLSinkCollector(file, SLOW_DRAIN);
+    const lines = emitNumbered(sink, 'main', 0, 40);
+    sink[Symbol.dispose]();
+    expect(sink.stats().state).toBe('closed');
+    expect(openDescriptors(file)).toBe(0);
+    expect(fs.readFileSync(file).equals(jsonlBytes(lines))).toBe(true);
+  });
 });
 
 describe('ThreadedJSONLSinkCollector: stats()', () => {
