@@ -137,11 +137,21 @@ describe('JSONLSinkCollector(path): a torn last line is cut off on open', () => 
     ['an empty file: nothing cut', '', ''],
   ];
   for (const [name, before, after] of cases) {
-    it(`open on ${name}`, () => {
+    it(`open on ${name}`, async () => {
       const file = path.join(tempDir(), 'torn.jsonl');
       fs.writeFileSync(file, before);
+      const warnings: Error[] = [];
+      const onWarning = (warning: Error) => warnings.push(warning);
+      process.on('warning', onWarning);
       const sink = new JSONLSinkCollector(file);
       expect(fs.readFileSync(file, 'utf8')).toBe(after);
+      // The cut is reported as a process warning naming the path and the byte count.
+      await new Promise((resolve) => setImmediate(resolve));
+      process.off('warning', onWarning);
+      const cut = Buffer.byteLength(before) - Buffer.byteLength(after);
+      expect(warnings.map((warning) => warning.message)).toStrictEqual(
+        cut > 0 ? [`Cut ${cut} bytes of a torn last line from "${file}"`] : [],
+      );
       const event = new TurnStartEvent({ promptPreview: 'next' });
       sink.emit(event);
       sink.close();

@@ -67,6 +67,12 @@ export function openLogFile(target: string | URL, options: LogFileOptions): Open
     // The path may have been swapped between the check and the open.
     if (!stats.isFile() && !options.allowNonRegularFile) throw errors.notRegularFile(path, kindOf(stats));
     const repairedBytes = stats.isFile() ? cutTornLastLine(fd, path, stats.size) : 0;
+    if (repairedBytes > 0) {
+      // Not silent: the cut bytes were the head of a record a crash left unfinished.
+      process.emitWarning(`Cut ${repairedBytes} bytes of a torn last line from "${path}"`, {
+        code: 'CALUTE_AUDIT_TORN_LINE',
+      });
+    }
     return { fd, path, repairedBytes };
   } catch (error) {
     fs.closeSync(fd);
