@@ -35,17 +35,12 @@ export interface AuditEventOptions {
   metadata?: Record<string, unknown>;
 }
 
-const serializers = new WeakMap<object, { serialize: RecordSerializer; build: RecordBuilder }>();
+/** Where each class's prototype keeps its compiled record writers; a user's subclass inherits them. */
+const RECORD = Symbol('calute-audit.record');
 
-/** The record writers of the nearest class up the chain that has them (a user's subclass inherits). */
-function writersOf(event: object): { serialize: RecordSerializer; build: RecordBuilder } {
-  let proto: object | null = Object.getPrototypeOf(event);
-  while (proto !== null) {
-    const found = serializers.get(proto);
-    if (found) return found;
-    proto = Object.getPrototypeOf(proto);
-  }
-  throw new TypeError('not an AuditEvent');
+interface RecordWriters {
+  readonly serialize: RecordSerializer;
+  readonly build: RecordBuilder;
 }
 
 export class AuditEvent {
@@ -75,7 +70,7 @@ export class AuditEvent {
 
   /** The record: snake_case keys in the reference's order, values made JSON-safe. */
   toDict(): AuditRecord {
-    return writersOf(this).build(this) as AuditRecord;
+    return (this as unknown as { [RECORD]: RecordWriters })[RECORD].build(this) as AuditRecord;
   }
 
   /** Lets `JSON.stringify(event)` write the record. */
@@ -85,7 +80,7 @@ export class AuditEvent {
 
   /** The compact JSON text of the record, without a newline. Never throws. */
   serialize(): string {
-    return writersOf(this).serialize(this);
+    return (this as unknown as { [RECORD]: RecordWriters })[RECORD].serialize(this);
   }
 }
 
@@ -94,17 +89,12 @@ type OwnFields = readonly (readonly [key: string, kind: FieldKind])[];
 /** Compiles the record writer of a class from its own fields (which follow the envelope). */
 function defineRecord(eventClass: { prototype: object }, eventType: string, own: OwnFields): void {
   const fields: FieldSpec[] = [...ENVELOPE, ...own.map(([key, kind]) => field(key, kind))];
-  const writeRecord = compileSerializer(eventType, fields);
-  const build = compileRecordBuilder(eventType, fields);
-  serializers.set(eventClass.prototype, { serialize: writeRecord, build });
-  // A method on each class's own prototype keeps `event.serialize()` a monomorphic call.
-  Object.defineProperty(eventClass.prototype, 'serialize', {
-    value: function serialize(this: object) {
-      return writeRecord(this);
-    },
-    writable: true,
-    configurable: true,
-  });
+  const writers: RecordWriters = {
+    serialize: compileSerializer(eventType, fields),
+    build: compileRecordBuilder(eventType, fields),
+  };
+  // On the prototype, not enumerable: instances stay plain data, and the lookup is one property load.
+  Object.defineProperty(eventClass.prototype, RECORD, { value: writers });
 }
 
 defineRecord(AuditEvent, 'base', []);

@@ -18,8 +18,6 @@ export interface LogFileOptions {
 export interface OpenLogFile {
   fd: number;
   path: string;
-  /** Bytes of a torn last line removed when the file was opened (0 when none). */
-  repairedBytes: number;
 }
 
 export function pathOf(target: string | URL): string {
@@ -73,7 +71,7 @@ export function openLogFile(target: string | URL, options: LogFileOptions): Open
         code: 'CALUTE_AUDIT_TORN_LINE',
       });
     }
-    return { fd, path, repairedBytes };
+    return { fd, path };
   } catch (error) {
     fs.closeSync(fd);
     throw error;

@@ -204,11 +204,6 @@ export class RingWriter {
     }
   }
 
-  /** The position the next byte will be written at. May already be stale. */
-  get writePosition(): number {
-    return Atomics.load(this.#control, WRITE);
-  }
-
   #checkDrain(): void {
     this.#checkDrainAlive?.();
   }
