@@ -143,7 +143,11 @@ describe('AuditEmitter: collector, sessionId, flush', () => {
       'Invalid option "sessionId": expected a string or null, got 5',
     ],
     ['a misspelled key', { colector: new InMemoryCollector() }, 'Invalid option "options.colector"'],
-    ['options that are a string', 'x', 'Invalid option "options": expected an options object, got "x"'],
+    [
+      'options that are a string',
+      'x',
+      'Invalid option "options": expected an options object or a collector, got "x"',
+    ],
   ];
   for (const [name, options, message] of badOptions) {
     it(`AuditEmitter(${name}): AuditOptionError naming the option`, () => {

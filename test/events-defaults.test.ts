@@ -68,14 +68,19 @@ describe('event constructors: defaults and severities (reference table)', () => 
     });
   }
 
-  it('EVENT_CLASSES maps each of the fifteen event types to its class', () => {
+  it("EVENT_CLASSES maps each of the reference's fifteen event types to its class, and this package's two more", () => {
     const expected = Object.fromEntries(
       REFERENCE_CLASSES.filter((entry) => entry.eventType !== 'base').map((entry) => [
         entry.eventType,
         entry.cls,
       ]),
     );
-    expect(EVENT_CLASSES).toStrictEqual(expected);
+    expect(EVENT_CLASSES).toStrictEqual({
+      ...expected,
+      model_call: EVENT_CLASSES.model_call,
+      events_dropped: EVENT_CLASSES.events_dropped,
+    });
+    expect(Object.keys(EVENT_CLASSES).slice(0, 15)).toStrictEqual(Object.keys(expected));
   });
 });
 
@@ -92,10 +97,10 @@ describe('eventType: fixed per class, not settable', () => {
     });
   }
 
-  it('new TurnStartEvent({ eventType }): an eventType option is ignored', () => {
-    const event = new TurnStartEvent({ eventType: 'forged' } as unknown as Record<string, never>);
-    expect(event.eventType).toBe('turn_start');
-    expect(event.toDict().event_type).toBe('turn_start');
+  it('new TurnStartEvent({ eventType }): refused, naming the option', () => {
+    expect(() => new TurnStartEvent({ eventType: 'forged' } as unknown as Record<string, never>)).toThrow(
+      'Unknown option "eventType" of TurnStartEvent',
+    );
   });
 
   it('Object.assign(event, { eventType }) throws and leaves the type', () => {

@@ -17,9 +17,12 @@ function setKey(target: Record<string, unknown>, key: string, value: unknown): v
   Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
+/** JSON leaves out undefined in an object and writes null in an array (and for a hole). */
+const OMIT = Symbol('omit');
+
 /** The documented string forms, for the kinds of value the generator makes. */
 function oracle(value: unknown, stack: readonly object[] = [], askToJson = true): unknown {
-  if (value === undefined) return 'undefined';
+  if (value === undefined) return OMIT;
   if (value === null) return null;
   if (typeof value === 'bigint') return value.toString();
   if (typeof value === 'number') {
@@ -49,16 +52,22 @@ function oracle(value: unknown, stack: readonly object[] = [], askToJson = true)
     return oracle(value.valueOf(), stack);
   }
   const inner = [...stack, value];
+  const item = (entry: unknown) => {
+    const converted = oracle(entry, inner);
+    return converted === OMIT ? null : converted;
+  };
   if (Array.isArray(value)) {
     const out: unknown[] = [];
-    for (let i = 0; i < value.length; i++) out.push(oracle(value[i], inner));
+    for (let i = 0; i < value.length; i++) out.push(item(value[i]));
     return out;
   }
-  if (value instanceof Map) return [...value].map(([k, v]) => [oracle(k, inner), oracle(v, inner)]);
-  if (value instanceof Set) return [...value].map((v) => oracle(v, inner));
+  if (value instanceof Map) return [...value].map(([k, v]) => [item(k), item(v)]);
+  if (value instanceof Set) return [...value].map(item);
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value))
-    setKey(out, key, oracle((value as Record<string, unknown>)[key], inner));
+  for (const key of Object.keys(value)) {
+    const converted = oracle((value as Record<string, unknown>)[key], inner);
+    if (converted !== OMIT) setKey(out, key, converted);
+  }
   return out;
 }
 
@@ -151,9 +160,8 @@ describe('metadata property: JSONLSinkCollector lines equal toDict() and the doc
     ).toStrictEqual({
       a: '1',
       b: 'NaN',
-      c: 'undefined',
       d: 0,
-      e: [1, 'undefined', 2],
+      e: [1, null, 2],
       f: { me: '[Circular]' },
       g: 's',
     });

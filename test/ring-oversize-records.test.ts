@@ -93,6 +93,7 @@ describe('ThreadedJSONLSinkCollector: records bigger than the ring', () => {
       ringSize: 64,
       waitTimeoutMs: 300,
       allowNonRegularFile: true,
+      maxRecordBytes: 8 * 1024 * 1024,
     });
     try {
       const before = new TurnEndEvent({ timestamp: FIXED_TIMESTAMP, metadata: { seq: 'before' } });

@@ -115,7 +115,14 @@ describe('ThreadedJSONLSinkCollector: files, paths and what comes from events', 
     };
     const events = [
       new ToolCallAttemptEvent(hostile),
-      new TurnStartEvent({ ...hostile, promptPreview: '../../../../etc/passwd %s' }),
+      new TurnStartEvent({
+        timestamp: hostile.timestamp,
+        agentId: hostile.agentId,
+        turnId: hostile.turnId,
+        sessionId: hostile.sessionId,
+        metadata: hostile.metadata,
+        promptPreview: '../../../../etc/passwd %s',
+      }),
     ];
     const sink = new ThreadedJSONLSinkCollector(file);
     for (const event of events) sink.emit(event);

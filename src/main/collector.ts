@@ -1,4 +1,4 @@
-import type { AuditEvent } from './events.js';
+import type { AuditEvent } from './audit-event.js';
 
 /** What every collector does: accept one event, and push buffered state to its store. */
 export interface AuditCollector {

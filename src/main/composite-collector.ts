@@ -2,9 +2,10 @@
  * Fans each event out to several collectors, in the order they were added. The typical
  * wiring: an `InMemoryCollector` for snapshots plus a file sink.
  */
+
+import type { AuditEvent } from './audit-event.js';
 import { type AuditCollector, hasClose, isAuditCollector } from './collector.js';
 import { errors } from './errors.js';
-import type { AuditEvent } from './events.js';
 import { checkBoolean, checkKnownKeys, checkOptionsObject } from './options.js';
 
 export interface CompositeCollectorOptions {

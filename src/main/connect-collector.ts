@@ -4,9 +4,10 @@
  * sink's ring, with no message to the main thread.
  */
 import { isRingHandle, type RingHandle } from '../shared/protocol.js';
+import type { AuditEvent } from './audit-event.js';
 import type { AuditCollector } from './collector.js';
 import { errors } from './errors.js';
-import type { AuditEvent } from './events.js';
+import { declarationOfEvent } from './event-declaration.js';
 import { RingWriter } from './ring-writer.js';
 
 export class ConnectedCollector implements AuditCollector {
@@ -18,7 +19,8 @@ export class ConnectedCollector implements AuditCollector {
 
   /** Serializes now and queues the line; throws once the sink is closed. */
   emit(event: AuditEvent): void {
-    this.#writer.write(event.serialize());
+    const record = declarationOfEvent(event).encoder.encode(event, this.#writer.handle.maxRecordBytes);
+    this.#writer.write(record.buffer, record.prevBase, record.prevLength);
   }
 
   /** Returns when every event emitted before it, by any thread, is handed to the OS. */

@@ -25,6 +25,9 @@ export class AuditPathError extends AuditError {
   }
 }
 
+/** An event was not an instance of a declared event class (see `defineEvent`). */
+export class AuditEventError extends AuditError {}
+
 /** A collector was used after `close()`. */
 export class AuditClosedError extends AuditError {}
 
@@ -57,6 +60,36 @@ export const errors = {
     new AuditOptionError(
       'ERR_AUDIT_OPTION',
       `Invalid option "${name}": expected ${expected}, got ${formatValue(got)}`,
+    ),
+  /** A constructor option of an event class with the wrong type. */
+  eventOption: (className: string, name: string, expected: string, got: unknown) =>
+    new AuditOptionError(
+      'ERR_AUDIT_OPTION',
+      `Invalid option "${name}" of ${className}: expected ${expected}, got ${formatValue(got)}`,
+    ),
+  unknownEventOption: (className: string, name: string, known: readonly string[]) =>
+    new AuditOptionError(
+      'ERR_AUDIT_OPTION',
+      `Unknown option "${name}" of ${className}${suggestion(name, known)}; its options are ${known.join(', ')}`,
+    ),
+  missingArgument: (method: string, name: string) =>
+    new AuditOptionError('ERR_AUDIT_OPTION', `${method} needs "${name}" (a required option)`),
+  notAnEvent: (got: unknown) =>
+    new AuditEventError(
+      'ERR_AUDIT_NOT_AN_EVENT',
+      `Expected an AuditEvent (an instance of an event class, e.g. new ToolCallAttemptEvent({...})), got ${formatValue(got)}`,
+    ),
+  undeclaredEvent: (className: string) =>
+    new AuditEventError(
+      'ERR_AUDIT_UNDECLARED_EVENT',
+      `${className} extends an event class but is not declared, so its records would be written wrong: ` +
+        `declare it with defineEvent(${className}, { type, fields }) in a static block, or make it with defineEvent({ extends, type, fields })`,
+    ),
+  undeclaredFields: (className: string, names: readonly string[]) =>
+    new AuditEventError(
+      'ERR_AUDIT_UNDECLARED_EVENT',
+      `${className} has properties its declaration does not know, which would be left out of its records: ${names.join(', ')} ` +
+        '(declare them in the fields of defineEvent, and use `declare` for them in the class body)',
     ),
   badTarget: (got: unknown) =>
     new AuditOptionError(
@@ -114,9 +147,21 @@ export const errors = {
     ),
 } as const;
 
+/** ` (did you mean "toolName"?)` for a snake_case or differently cased known name. */
+function suggestion(name: string, known: readonly string[]): string {
+  const plain = (text: string) => text.replace(/_/g, '').toLowerCase();
+  const match = known.find((candidate) => plain(candidate) === plain(name));
+  return match === undefined ? '' : ` (did you mean "${match}"?)`;
+}
+
 function formatValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'symbol') return value.toString();
   if (value === null || typeof value !== 'object') return String(value);
-  return Object.prototype.toString.call(value);
+  try {
+    return Object.prototype.toString.call(value);
+  } catch {
+    return 'an object';
+  }
 }

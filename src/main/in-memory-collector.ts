@@ -1,5 +1,6 @@
+import type { AuditEvent } from './audit-event.js';
 import type { AuditCollector } from './collector.js';
-import type { AuditEvent } from './events.js';
+import { declarationOfEvent } from './event-declaration.js';
 
 /**
  * Keeps events in memory, in insertion order: for snapshots of a running loop and as a
@@ -9,6 +10,7 @@ export class InMemoryCollector implements AuditCollector {
   #events: AuditEvent[] = [];
 
   emit(event: AuditEvent): void {
+    declarationOfEvent(event);
     this.#events.push(event);
   }
 

@@ -4,44 +4,49 @@
  * strings, finite numbers, booleans and null, so `JSON.stringify` of it never throws and
  * writes everything. The string forms:
  *
- * | value                          | written as                                       |
- * |--------------------------------|--------------------------------------------------|
- * | bigint                         | its exact digits: `"12345678901234567890"`       |
- * | NaN, Infinity, -Infinity       | `"NaN"`, `"Infinity"`, `"-Infinity"`             |
- * | -0                             | `0` (what JSON writes, so `toDict()` equals it)  |
- * | undefined, an array hole       | `"undefined"` (kept, not dropped)                |
- * | symbol                         | `"Symbol(description)"`                          |
- * | function                       | `"[Function: name]"` (never its source)          |
- * | a circular reference           | `"[Circular]"`                                   |
+ * | value                          | written as                                          |
+ * |--------------------------------|-----------------------------------------------------|
+ * | bigint                         | its exact digits: `"12345678901234567890"`          |
+ * | NaN, Infinity, -Infinity       | `"NaN"`, `"Infinity"`, `"-Infinity"`                |
+ * | -0                             | `0` (what JSON writes, so `toDict()` equals it)     |
+ * | undefined                      | left out of an object, `null` in an array (JSON's rule) |
+ * | an array hole                  | `null` (JSON's rule)                                |
+ * | symbol                         | `"Symbol(description)"`                             |
+ * | function                       | `"[Function: name]"` (never its source)             |
+ * | a circular reference           | `"[Circular]"`                                      |
  * | an object nested too deep      | `"[Unserializable: nested deeper than 1000 levels]"` |
- * | a getter or toJSON that throws | `"[Unserializable: message]"`                    |
- * | Map                            | an array of `[key, value]` pairs                 |
- * | Set                            | an array of its values                           |
- * | Date and others with toJSON    | what `toJSON()` returns (a Date: its ISO string) |
- * | new Number/String/Boolean(x)   | as `x`, unwrapped like JSON                      |
- * | an Error                       | `"TypeError: message"` (JSON would write `{}`)   |
- * | class instances                | their own enumerable properties, like JSON       |
+ * | a getter, toJSON or Proxy trap that throws, a revoked Proxy | `"[Unserializable: message]"` |
+ * | Map                            | an array of `[key, value]` pairs                    |
+ * | Set                            | an array of its values                              |
+ * | Date and others with toJSON    | what `toJSON()` returns (a Date: its ISO string)    |
+ * | new Number/String/Boolean(x)   | as `x`, unwrapped like JSON                         |
+ * | an Error                       | `"TypeError: message"` (JSON would write `{}`)      |
+ * | class instances                | their own enumerable properties, like JSON          |
+ * | what comes after the budget    | `"[Truncated: over N bytes]"` once, then nothing    |
  *
+ * The same object reached twice (not a cycle) is written twice, as JSON does; the budget
+ * (about the size of the JSON text, in UTF-16 units) bounds the work, so a small graph of
+ * shared objects that expands to gigabytes stops at the budget instead of exhausting memory.
  * Lone surrogates need no special care: `JSON.stringify` writes them as `\udXXX` escapes.
  */
+
+import { DEFAULT_MAX_RECORD_BYTES } from './record-limits.js';
 
 export const CIRCULAR = '[Circular]';
 
 /**
  * Objects and arrays nested deeper than this are written as a marker string. 1000 is Python's
  * default recursion limit, past which the reference's `json.dumps` fails; without a bound,
- * nesting of a few thousand levels made `JSON.stringify` overflow the stack after `convert`
- * had succeeded, so `serialize()` threw.
+ * nesting of a few thousand levels made `JSON.stringify` overflow the stack.
  */
 export const MAX_DEPTH = 1000;
 const TOO_DEEP = `[Unserializable: nested deeper than ${MAX_DEPTH} levels]`;
 
-function errorString(error: Error): string {
-  try {
-    return String(error);
-  } catch (thrown) {
-    return unserializable(thrown);
-  }
+/** The budget when none is given: the default record size cap. */
+const DEFAULT_JSON_BUDGET = DEFAULT_MAX_RECORD_BYTES;
+
+export function truncatedMarker(budget: number): string {
+  return `[Truncated: over ${budget} bytes]`;
 }
 
 export function unserializable(error: unknown): string {
@@ -54,37 +59,73 @@ export function unserializable(error: unknown): string {
   return `[Unserializable: ${message}]`;
 }
 
+/** Marks a position whose value JSON leaves out (undefined in an object). */
+const OMIT = Symbol('omit');
+
+class Walk {
+  /** UTF-16 units of JSON text the tree will take, roughly; compared with the budget. */
+  size = 0;
+  exhausted = false;
+  readonly ancestors: object[] = [];
+  constructor(readonly budget: number) {}
+
+  /** Counts `units` and says whether the budget still has room. */
+  spend(units: number): boolean {
+    if (this.exhausted) return false;
+    this.size += units;
+    if (this.size <= this.budget) return true;
+    this.exhausted = true;
+    return false;
+  }
+}
+
 /** A JSON-safe copy of `value` (see the table above). Never throws. */
-export function toJsonSafe(value: unknown): unknown {
+export function toJsonSafe(value: unknown, budget = DEFAULT_JSON_BUDGET): unknown {
+  const walk = new Walk(budget);
+  let converted: unknown;
   try {
-    return convert(value, [], true);
+    converted = convert(value, walk, true);
   } catch (error) {
     // Only a stack overflow (called with the stack nearly full) gets here.
     return unserializable(error);
   }
+  return converted === OMIT ? null : converted;
 }
 
-function convert(value: unknown, ancestors: object[], callToJson: boolean): unknown {
+function convert(value: unknown, walk: Walk, callToJson: boolean): unknown {
   switch (typeof value) {
     case 'string':
+      return walk.spend(value.length + 2) ? value : truncatedMarker(walk.budget);
     case 'boolean':
+      walk.spend(5);
       return value;
     case 'number':
+      walk.spend(8);
       // `value + 0` turns -0 into 0, as JSON.stringify writes it.
       return Number.isFinite(value) ? value + 0 : String(value);
     case 'bigint':
       return value.toString();
     case 'undefined':
-      return 'undefined';
+      return OMIT;
     case 'symbol':
       return value.toString();
     case 'function':
       return `[Function: ${(value as { name?: string }).name || 'anonymous'}]`;
   }
   if (value === null) return null;
-  const object = value as Record<string, unknown>;
+  try {
+    return convertObject(value as Record<string, unknown>, walk, callToJson);
+  } catch (error) {
+    // A revoked Proxy, a Proxy trap that throws, an exotic object that refuses to be read.
+    return unserializable(error);
+  }
+}
+
+function convertObject(object: Record<string, unknown>, walk: Walk, callToJson: boolean): unknown {
+  const ancestors = walk.ancestors;
   if (ancestors.includes(object)) return CIRCULAR;
   if (ancestors.length >= MAX_DEPTH) return TOO_DEEP;
+  if (!walk.spend(2)) return truncatedMarker(walk.budget);
   let toJson: unknown;
   try {
     toJson = callToJson ? object.toJSON : undefined;
@@ -99,44 +140,72 @@ function convert(value: unknown, ancestors: object[], callToJson: boolean): unkn
       return unserializable(error);
     }
     // As in JSON.stringify, toJSON is asked once per position, not again on its result.
-    return convert(converted, ancestors, false);
+    return convert(converted, walk, false);
   }
   // Boxed primitives are written as their value, as JSON.stringify does.
   if (object instanceof Number || object instanceof String || object instanceof Boolean) {
-    return convert(object.valueOf(), ancestors, false);
+    return convert(object.valueOf(), walk, false);
   }
   if (object instanceof BigInt) return object.valueOf().toString();
   // JSON would write {} (message and stack are not enumerable): keep what went wrong.
   if (object instanceof Error) return errorString(object);
   ancestors.push(object);
   try {
-    if (Array.isArray(object)) {
-      // By index, as JSON does, not map(): a hole reads as undefined instead of staying a hole.
-      const items: unknown[] = [];
-      for (let index = 0; index < object.length; index++) items.push(convert(object[index], ancestors, true));
-      return items;
-    }
+    if (Array.isArray(object)) return convertItems(object.length, (index) => object[index], walk);
     if (object instanceof Map) {
-      return Array.from(object, ([key, item]) => [
-        convert(key, ancestors, true),
-        convert(item, ancestors, true),
-      ]);
+      const entries = Array.from(object);
+      return convertItems(entries.length, (index) => entries[index], walk);
     }
-    if (object instanceof Set) return Array.from(object, (item) => convert(item, ancestors, true));
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(object)) {
-      let item: unknown;
-      try {
-        item = object[key];
-      } catch (error) {
-        setOwn(out, key, unserializable(error));
-        continue;
-      }
-      setOwn(out, key, convert(item, ancestors, true));
+    if (object instanceof Set) {
+      const values = Array.from(object);
+      return convertItems(values.length, (index) => values[index], walk);
     }
-    return out;
+    return convertProperties(object, walk);
   } finally {
     ancestors.pop();
+  }
+}
+
+/** Array-like values, by index as JSON does (a hole reads as undefined and becomes null). */
+function convertItems(length: number, itemAt: (index: number) => unknown, walk: Walk): unknown[] {
+  const items: unknown[] = [];
+  for (let index = 0; index < length && !walk.exhausted; index++) {
+    let item: unknown;
+    try {
+      item = itemAt(index);
+    } catch (error) {
+      item = unserializable(error);
+    }
+    const converted = convert(item, walk, true);
+    items.push(converted === OMIT ? null : converted);
+    walk.spend(1);
+  }
+  return items;
+}
+
+function convertProperties(object: Record<string, unknown>, walk: Walk): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(object)) {
+    if (walk.exhausted) break;
+    let item: unknown;
+    try {
+      item = object[key];
+    } catch (error) {
+      item = unserializable(error);
+    }
+    const converted = convert(item, walk, true);
+    if (converted === OMIT) continue;
+    walk.spend(key.length + 4);
+    setOwn(out, key, converted);
+  }
+  return out;
+}
+
+function errorString(error: Error): string {
+  try {
+    return String(error);
+  } catch (thrown) {
+    return unserializable(thrown);
   }
 }
 
@@ -149,10 +218,50 @@ function setOwn(target: Record<string, unknown>, key: string, value: unknown): v
   }
 }
 
-/** Compact JSON text of any value, with the string forms above. Never throws. */
-export function stringifySafe(value: unknown): string {
+/**
+ * Whether JSON.stringify writes `value` exactly as this module would: a plain object or
+ * array whose values are all strings, finite numbers, booleans, null or undefined. Then
+ * the native serializer does the work in one pass. Reads each value once; a throwing getter
+ * or Proxy says no.
+ */
+function isFlatJson(value: object, budget: number): boolean {
   try {
-    return JSON.stringify(toJsonSafe(value));
+    const proto = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== Array.prototype) return false;
+    let size = 0;
+    for (const key in value) {
+      const item = (value as Record<string, unknown>)[key];
+      switch (typeof item) {
+        case 'string':
+          size += item.length + key.length;
+          break;
+        case 'number':
+          if (!Number.isFinite(item)) return false;
+          break;
+        case 'boolean':
+        case 'undefined':
+          break;
+        default:
+          if (item !== null) return false;
+      }
+      if (key === 'toJSON' || size > budget) return false;
+    }
+    // A hole in an array is skipped by for-in; JSON writes it as null, as this module does.
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Compact JSON text of any value, with the string forms above. Never throws. */
+export function stringifySafe(value: unknown, budget = DEFAULT_JSON_BUDGET): string {
+  try {
+    if (typeof value === 'object' && value !== null && isFlatJson(value, budget)) {
+      return JSON.stringify(value);
+    }
+    const text = JSON.stringify(toJsonSafe(value, budget));
+    // JSON leaves out a top-level undefined entirely; a record's value position needs a value.
+    return text === undefined ? 'null' : text;
   } catch (error) {
     // A JSON-safe tree only fails to stringify when the stack is nearly full already.
     return JSON.stringify(unserializable(error));

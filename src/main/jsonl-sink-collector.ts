@@ -4,11 +4,13 @@
  * writes the same bytes without that wait.
  */
 import fs from 'node:fs';
+import type { AuditEvent } from './audit-event.js';
 import type { AuditCollector } from './collector.js';
 import { errors } from './errors.js';
-import type { AuditEvent } from './events.js';
+import { declarationOfEvent } from './event-declaration.js';
 import { openLogFile, pathOf } from './log-file.js';
 import { checkBoolean, checkInteger, checkKnownKeys, checkOptionsObject } from './options.js';
+import { DEFAULT_MAX_RECORD_BYTES, MIN_MAX_RECORD_BYTES } from './record-limits.js';
 
 /** A stream this sink can write to: a Node `Writable` or anything with `write(string)`. */
 export interface WritableLike {
@@ -20,15 +22,22 @@ export interface JSONLSinkOptions {
   mode?: number;
   /** Accept a FIFO, device or socket path. @default false */
   allowNonRegularFile?: boolean;
+  /** Largest record in bytes; longer values are cut and marked. @default 1048576 (1 MiB) */
+  maxRecordBytes?: number;
 }
 
-export const JSONL_SINK_DEFAULTS = { mode: 0o600, allowNonRegularFile: false } as const;
+export const JSONL_SINK_DEFAULTS = {
+  mode: 0o600,
+  allowNonRegularFile: false,
+  maxRecordBytes: DEFAULT_MAX_RECORD_BYTES,
+} as const;
 
 export class JSONLSinkCollector implements AuditCollector {
   readonly path: string | undefined;
   #fd = -1;
   #stream: WritableLike | undefined;
   #closed = false;
+  readonly #maxRecordBytes: number;
 
   constructor(target: string | URL | WritableLike, options?: JSONLSinkOptions) {
     const raw = checkOptionsObject('options', options);
@@ -37,6 +46,12 @@ export class JSONLSinkCollector implements AuditCollector {
     const allowNonRegularFile = checkBoolean(
       'allowNonRegularFile',
       raw.allowNonRegularFile ?? JSONL_SINK_DEFAULTS.allowNonRegularFile,
+    );
+    this.#maxRecordBytes = checkInteger(
+      'maxRecordBytes',
+      raw.maxRecordBytes ?? JSONL_SINK_DEFAULTS.maxRecordBytes,
+      MIN_MAX_RECORD_BYTES,
+      2 ** 30,
     );
     if (typeof target === 'string' || target instanceof URL) {
       if (typeof target === 'string' && target.length === 0) throw errors.badTarget(target);
@@ -52,11 +67,12 @@ export class JSONLSinkCollector implements AuditCollector {
 
   emit(event: AuditEvent): void {
     if (this.#closed) throw errors.closed('JSONLSinkCollector');
-    const line = `${event.serialize()}\n`;
+    const record = declarationOfEvent(event).encoder.encode(event, this.#maxRecordBytes);
+    const start = record.prevBase;
     if (this.#stream) {
-      this.#stream.write(line);
+      this.#stream.write(record.buffer.toString('utf8', start, start + record.prevLength));
     } else {
-      writeAll(this.#fd, line);
+      writeAll(this.#fd, record.buffer, start, record.prevLength);
     }
   }
 
@@ -80,10 +96,7 @@ export class JSONLSinkCollector implements AuditCollector {
 }
 
 /** `writeSync` may write less than asked (pipes, signals): loop until every byte is out. */
-function writeAll(fd: number, line: string): void {
-  const written = fs.writeSync(fd, line);
-  if (written === line.length && line.length === Buffer.byteLength(line)) return;
-  const bytes = Buffer.from(line);
-  let offset = written;
-  while (offset < bytes.length) offset += fs.writeSync(fd, bytes, offset);
+function writeAll(fd: number, bytes: Buffer, start: number, length: number): void {
+  let written = 0;
+  while (written < length) written += fs.writeSync(fd, bytes, start + written, length - written);
 }

@@ -46,13 +46,6 @@ const WAIT_SLICE_MS = 50;
 /** A producer that has waited this long for the lock checks that its holder still exists. */
 const OWNER_CHECK_AFTER_MS = 500;
 
-/**
- * `Buffer#utf8Write` encodes straight into the buffer at an offset, never splits a character,
- * and returns the byte count: no view or result object per call, unlike `TextEncoder.encodeInto`.
- */
-const utf8Write = (target: Buffer, text: string, offset: number): number =>
-  (target as Buffer & { utf8Write(text: string, offset: number): number }).utf8Write(text, offset);
-
 function errnoName(errno: number): string {
   for (const [name, value] of Object.entries(os.constants.errno)) if (value === -errno) return name;
   return `errno ${-errno}`;
@@ -69,8 +62,6 @@ export class RingWriter {
   readonly #dropWhenFull: boolean;
   /** This thread's OS id, written to LOCK_OWNER while it holds the lock. */
   readonly #threadId = currentThreadId();
-  /** Encodes lines that do not fit the contiguous space at the write position. */
-  #scratch = Buffer.allocUnsafe(0);
 
   /**
    * Called on every pass of a blocked write or flush in the thread that owns the sink: it
@@ -97,10 +88,11 @@ export class RingWriter {
   }
 
   /**
-   * Appends `line` and a newline. Returns false when the record was dropped (drop policy,
-   * ring full); throws a named error when a bounded wait runs out or the sink is closed.
+   * Appends one record: `length` bytes of `source` from `start`, ending with its newline.
+   * Returns false when the record was dropped (drop policy, ring full); throws a named error
+   * when a bounded wait runs out or the sink is closed.
    */
-  write(line: string): boolean {
+  write(source: Buffer, start: number, length: number): boolean {
     const control = this.#control;
     if (Atomics.compareExchange(control, LOCK, UNLOCKED, LOCKED) !== UNLOCKED) this.#lockSlow();
     control[LOCK_OWNER] = this.#threadId;
@@ -111,16 +103,12 @@ export class RingWriter {
       const write = control[WRITE];
       used = distance(write, Atomics.load(control, READ));
       const position = write & this.#mask;
-      // Worst case 3 bytes per UTF-16 unit, plus the newline.
-      const worst = line.length * 3 + 1;
-      if (worst <= this.#capacity - used && worst <= this.#capacity - position) {
-        const length = utf8Write(this.#data, line, position) + 1;
-        this.#data[position + length - 1] = NEWLINE;
+      if (length <= this.#capacity - used && length <= this.#capacity - position) {
+        source.copy(this.#data, position, start, start + length);
         used += length;
         this.#commit(write, length, used);
       } else {
-        const length = this.#writeSlow(line, write, used);
-        if (length === 0) return false;
+        if (!this.#writeSlow(source, start, length, write, used)) return false;
         used = distance(control[WRITE], Atomics.load(control, READ));
       }
     } finally {
@@ -234,21 +222,13 @@ export class RingWriter {
     }
   }
 
-  /** A line that does not fit where the write position is: encode it apart, then copy. */
-  #writeSlow(line: string, write: number, used: number): number {
-    const byteLength = Buffer.byteLength(line) + 1;
-    if (this.#scratch.length < byteLength) {
-      // Bounded by the largest record; released again for records above the ring's size.
-      this.#scratch = Buffer.allocUnsafe(Math.max(byteLength, 256));
-    }
-    const bytes = this.#scratch;
-    utf8Write(bytes, line, 0);
-    bytes[byteLength - 1] = NEWLINE;
+  /** A record that does not fit where the write position is: wait, drop, or stream it in pieces. */
+  #writeSlow(bytes: Buffer, start: number, byteLength: number, write: number, used: number): boolean {
     const free = this.#capacity - used;
     if (byteLength > free && byteLength <= this.#capacity && this.#dropWhenFull) {
       this.#stats[DROPPED_EVENTS]++;
       this.#stats[DROPPED_BYTES] += byteLength;
-      return 0;
+      return false;
     }
     // A record that fits the ring waits for room for all of it before a byte is published: a
     // piece published before a wait that then times out (or finds the sink closed) would stay
@@ -269,7 +249,7 @@ export class RingWriter {
       }
       const position = write & this.#mask;
       const piece = Math.min(byteLength - copied, room, this.#capacity - position);
-      bytes.copy(this.#data, position, copied, copied + piece);
+      bytes.copy(this.#data, position, start + copied, start + copied + piece);
       copied += piece;
       const usedNow = distance(write + piece, Atomics.load(this.#control, READ));
       if (copied === byteLength) {
@@ -285,8 +265,7 @@ export class RingWriter {
       }
       write = (write + piece) | 0;
     }
-    if (this.#scratch.length > this.#capacity) this.#scratch = Buffer.allocUnsafe(0);
-    return byteLength;
+    return true;
   }
 
   /** A record larger than the ring could not be finished: count it, and end its line later. */
@@ -294,7 +273,6 @@ export class RingWriter {
     this.#stats[DROPPED_EVENTS]++;
     this.#stats[DROPPED_BYTES] += byteLength;
     // TORN stays set: the next write ends the line this record's head left open.
-    if (this.#scratch.length > this.#capacity) this.#scratch = Buffer.allocUnsafe(0);
   }
 
   /** Ends the line an abandoned record left open, so the next record starts a line. */

@@ -28,10 +28,11 @@ import {
   WRITTEN_BYTES,
   WRITTEN_EVENTS,
 } from '../shared/protocol.js';
+import type { AuditEvent } from './audit-event.js';
 import type { AuditCollector } from './collector.js';
 import { DrainSupervisor, writeStderr } from './drain-supervisor.js';
 import { errors } from './errors.js';
-import type { AuditEvent } from './events.js';
+import { declarationOfEvent } from './event-declaration.js';
 import { type ExitDrainable, registerForExit, unregisterForExit } from './exit-hooks.js';
 import { closeQuietly } from './inline-drain.js';
 import { openLogFile, pathOf } from './log-file.js';
@@ -92,6 +93,7 @@ export class ThreadedJSONLSinkCollector implements AuditCollector, ExitDrainable
       waitTimeoutMs,
       flushTimeoutMs,
       fsync,
+      maxRecordBytes: this.options.maxRecordBytes,
     };
     this.#views = ringViews(this.#handle);
     this.#writer = new RingWriter(this.#handle, this.#views, () => this.#drain.checkAlive());
@@ -125,7 +127,8 @@ export class ThreadedJSONLSinkCollector implements AuditCollector, ExitDrainable
   /** Serializes `event` now (it may change afterwards) and queues its line. Never touches the disk. */
   emit(event: AuditEvent): void {
     if (this.#state !== 'open') throw errors.closed('ThreadedJSONLSinkCollector');
-    this.#writer.write(event.serialize());
+    const record = declarationOfEvent(event).encoder.encode(event, this.#handle.maxRecordBytes);
+    this.#writer.write(record.buffer, record.prevBase, record.prevLength);
     if (this.#exiting) this.drainAtExit(true);
   }
 

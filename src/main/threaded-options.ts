@@ -9,6 +9,7 @@ import {
   checkOneOf,
   checkOptionsObject,
 } from './options.js';
+import { DEFAULT_MAX_RECORD_BYTES, MIN_MAX_RECORD_BYTES } from './record-limits.js';
 
 export interface ThreadedJSONLSinkOptions {
   /**
@@ -33,6 +34,11 @@ export interface ThreadedJSONLSinkOptions {
   mode?: number;
   /** Accept a FIFO, device or socket path. @default false */
   allowNonRegularFile?: boolean;
+  /**
+   * Largest record in bytes: a longer one is written with its longest values cut and marked,
+   * so one huge field cannot stall the emitting thread. @default 1048576 (1 MiB)
+   */
+  maxRecordBytes?: number;
   /**
    * How long the drain lets a batch build up after the ring runs empty before sleeping.
    * Producers never wake it during that time unless the ring is half full.
@@ -59,6 +65,7 @@ export interface ResolvedThreadedOptions {
   fsync: boolean;
   mode: number;
   allowNonRegularFile: boolean;
+  maxRecordBytes: number;
   drainIntervalMs: number;
   handleSignals: boolean;
   onError: ((error: Error) => void) | undefined;
@@ -77,6 +84,7 @@ export const THREADED_DEFAULTS: Readonly<ResolvedThreadedOptions> = {
   fsync: false,
   mode: 0o600,
   allowNonRegularFile: false,
+  maxRecordBytes: DEFAULT_MAX_RECORD_BYTES,
   drainIntervalMs: 5,
   handleSignals: false,
   onError: undefined,
@@ -99,6 +107,12 @@ export function resolveThreadedOptions(options: unknown): ResolvedThreadedOption
     fsync: checkBoolean('fsync', get('fsync')),
     mode: checkInteger('mode', get('mode'), 0, 0o7777),
     allowNonRegularFile: checkBoolean('allowNonRegularFile', get('allowNonRegularFile')),
+    maxRecordBytes: checkInteger(
+      'maxRecordBytes',
+      get('maxRecordBytes'),
+      MIN_MAX_RECORD_BYTES,
+      MAX_RING_SIZE,
+    ),
     drainIntervalMs: checkInteger('drainIntervalMs', get('drainIntervalMs'), 0, 1000),
     handleSignals: checkBoolean('handleSignals', get('handleSignals')),
     onError: raw.onError === undefined ? undefined : checkFunction('onError', raw.onError),

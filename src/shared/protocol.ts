@@ -153,6 +153,8 @@ export interface RingHandle {
   readonly waitTimeoutMs: number;
   readonly flushTimeoutMs: number;
   readonly fsync: boolean;
+  /** Records longer than this are written with their longest values cut and marked. */
+  readonly maxRecordBytes: number;
 }
 
 /** Typed views over one ring. */
