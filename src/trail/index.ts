@@ -1,0 +1,1 @@
+export { isRotatedFileOf, listTrailFiles, rotatedPath, type TrailFile } from './files.js';
