@@ -37,12 +37,12 @@ export function rotatedPath(basePath: string, epochMicros: number): string {
   return path.join(dir, `${stem}.${stamp}.${fraction}Z${ext}`);
 }
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Matches the rotated files of `basePath`; groups: date, time, fraction, gz. */
 function rotatedPattern(basePath: string): RegExp {
   const { stem, ext } = splitBase(basePath);
-  return new RegExp(`^${escape(stem)}\\.(\\d{8})T(\\d{6})\\.(\\d{6})Z${escape(ext)}(\\.gz)?$`);
+  return new RegExp(`^${escapeRegExp(stem)}\\.(\\d{8})T(\\d{6})\\.(\\d{6})Z${escapeRegExp(ext)}(\\.gz)?$`);
 }
 
 /** Whether `candidate` (a path) is a rotated file of `basePath`. */
@@ -77,7 +77,9 @@ export function listTrailFiles(basePath: string): TrailFile[] {
     const rotatedAt = `${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6, 8)}T${time.slice(0, 2)}:${time.slice(2, 4)}:${time.slice(4, 6)}.${fraction}Z`;
     rotated.set(key, { path: path.join(dir, name), rotatedAt, compressed: gz !== undefined });
   }
-  const files = [...rotated.values()].sort((a, b) => (a.rotatedAt! < b.rotatedAt! ? -1 : a.rotatedAt! > b.rotatedAt! ? 1 : 0));
+  const files = [...rotated.values()].sort((a, b) =>
+    a.rotatedAt! < b.rotatedAt! ? -1 : a.rotatedAt! > b.rotatedAt! ? 1 : 0,
+  );
   if (fs.existsSync(basePath)) files.push({ path: basePath, rotatedAt: null, compressed: false });
   return files;
 }
