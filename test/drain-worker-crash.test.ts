@@ -136,7 +136,7 @@ const cases: Case[] = [
     flushEvery: 0,
     details: [
       ...Array.from({ length: 5 }, () => RESTARTED_WHILE_BLOCKED),
-      /\(it stopped while a write or flush waited; not restarted, writing from the emitting thread\)$/,
+      /\(it stopped while a write or flush waited; not restarted after 5 deaths in a row without a byte written; writing from the emitting thread\)$/,
     ],
     restarts: 5,
   },

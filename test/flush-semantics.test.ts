@@ -247,6 +247,8 @@ describe('ThreadedJSONLSinkCollector: stats()', () => {
         flushes: 2,
         writeErrors: 0,
         workerRestarts: 0,
+        rotations: 0,
+        drainingInline: false,
       });
       // The drain waited for a batch, so the ring held more than one record at some point.
       expect(sink.stats().highWaterBytes).toBeGreaterThan(size / 200);

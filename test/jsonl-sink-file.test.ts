@@ -126,17 +126,19 @@ describe('JSONLSinkCollector(path): file mode', () => {
   });
 });
 
-describe('JSONLSinkCollector(path): a torn last line is cut off on open', () => {
+describe('JSONLSinkCollector(path): a torn last line is kept and ended with a newline on open', () => {
   const tempDir = useTempDir();
-  const cases: [name: string, before: string, after: string][] = [
-    ['a partial record after whole lines', '{"a":1}\n{"b":2}\n{"event_type":"tu', '{"a":1}\n{"b":2}\n'],
-    ['a file with no newline at all', '{"event_type":"tu', ''],
-    ['a torn line longer than the 64 KiB search block', `{"a":1}\n${'x'.repeat(150 * 1024)}`, '{"a":1}\n'],
-    ['only a torn line longer than the search block', 'y'.repeat(200 * 1024), ''],
-    ['a whole last line: nothing cut', '{"a":1}\n{"b":2}\n', '{"a":1}\n{"b":2}\n'],
-    ['an empty file: nothing cut', '', ''],
+  // This package never removes a byte from a file: the torn line stays, and readers report it.
+  const cases: [name: string, before: string, torn: number][] = [
+    ['a partial record after whole lines', '{"a":1}\n{"b":2}\n{"event_type":"tu', 17],
+    ['a file with no newline at all', '{"event_type":"tu', 17],
+    ['a whole record without its newline', '{"a":1}\n{"b":2}', 7],
+    ['a torn line longer than the 64 KiB search block', `{"a":1}\n${'x'.repeat(150 * 1024)}`, 150 * 1024],
+    ['only a torn line longer than the search block', 'y'.repeat(200 * 1024), 200 * 1024],
+    ['a whole last line: nothing added', '{"a":1}\n{"b":2}\n', 0],
+    ['an empty file: nothing added', '', 0],
   ];
-  for (const [name, before, after] of cases) {
+  for (const [name, before, torn] of cases) {
     it(`open on ${name}`, async () => {
       const file = path.join(tempDir(), 'torn.jsonl');
       fs.writeFileSync(file, before);
@@ -144,13 +146,17 @@ describe('JSONLSinkCollector(path): a torn last line is cut off on open', () => 
       const onWarning = (warning: Error) => warnings.push(warning);
       process.on('warning', onWarning);
       const sink = new JSONLSinkCollector(file);
+      const after = torn > 0 ? `${before}\n` : before;
       expect(fs.readFileSync(file, 'utf8')).toBe(after);
-      // The cut is reported as a process warning naming the path and the byte count.
+      // The torn line is reported as a process warning naming the path and its length.
       await new Promise((resolve) => setImmediate(resolve));
       process.off('warning', onWarning);
-      const cut = Buffer.byteLength(before) - Buffer.byteLength(after);
       expect(warnings.map((warning) => warning.message)).toStrictEqual(
-        cut > 0 ? [`Cut ${cut} bytes of a torn last line from "${file}"`] : [],
+        torn > 0
+          ? [
+              `"${file}" ended in a torn line of ${torn} bytes (a write cut short by a crash); it was ended with a newline and kept`,
+            ]
+          : [],
       );
       const event = new TurnStartEvent({ promptPreview: 'next' });
       sink.emit(event);

@@ -151,7 +151,7 @@ describe("ThreadedJSONLSinkCollector: onFull 'drop'", () => {
   const COUNT = 3000;
 
   for (const mode of ['main thread', 'connected worker'] as const) {
-    it(`emit() burst while the destination is not read: drops counted exactly (${mode})`, async () => {
+    it(`emit() burst while the destination is not read: drops counted exactly and marked in the trail (${mode})`, async () => {
       const fifo = makeFifo(tempDir());
       const sink = new ThreadedJSONLSinkCollector(fifo.path, {
         ringSize: 4096,
@@ -170,20 +170,43 @@ describe("ThreadedJSONLSinkCollector: onFull 'drop'", () => {
           });
           expect(reply.done).toBe(COUNT);
         }
-        // Only now read the FIFO, all of it.
-        const afterBurst = sink.stats();
-        const lines = splitLines(fifo.readUntil(afterBurst.enqueuedBytes));
+        // Only now read the FIFO; then the flush writes the mark for the drops at the end of the burst.
+        fifo.readUntil(sink.stats().enqueuedBytes);
         sink.flush();
+        const all = splitLines(fifo.readUntil(sink.stats().enqueuedBytes));
         expect(fifo.readAvailable()).toBe(0);
 
-        // Every line is whole and in order; every missing one was counted as dropped.
+        // Every kept line is whole and in order; each gap in the sequence is told by one
+        // events_dropped mark in its place, whose count is the gap's size.
+        const stats = sink.stats();
+        const marks = all.filter((line) => line.startsWith('{"event_type":"events_dropped"'));
+        const lines = all.filter((line) => !marks.includes(line));
         const seqs = orderedSeqs(lines, producer);
         parseLines(lines);
-        const stats = sink.stats();
         expect(stats.droppedEvents).toBeGreaterThan(0);
+        expect(marks.length).toBeGreaterThan(0);
+        let expectedSeq = 0;
+        let marked = 0;
+        for (const line of all) {
+          const record = JSON.parse(line);
+          if (record.event_type === 'events_dropped') {
+            expect(record.severity).toBe('warning');
+            marked += record.dropped_events;
+            continue;
+          }
+          const seq = record.metadata.seq;
+          // Every record missing before this one was counted by the marks since the last kept one.
+          expect(seq - expectedSeq).toBe(marked);
+          expectedSeq = seq + 1;
+          marked = 0;
+        }
+        expect(COUNT - expectedSeq).toBe(marked);
         expect(stats.droppedEvents + lines.length).toBe(COUNT);
-        expect(stats.enqueuedEvents).toBe(lines.length);
-        expect(stats.writtenEvents).toBe(lines.length);
+        const markTotals = marks.map((line) => JSON.parse(line));
+        expect(markTotals.reduce((sum, mark) => sum + mark.dropped_events, 0)).toBe(stats.droppedEvents);
+        expect(markTotals.reduce((sum, mark) => sum + mark.dropped_bytes, 0)).toBe(stats.droppedBytes);
+        expect(stats.enqueuedEvents).toBe(all.length);
+        expect(stats.writtenEvents).toBe(all.length);
         const kept = new Set(seqs);
         let droppedBytes = 0;
         for (let seq = 0; seq < COUNT; seq++) {

@@ -43,11 +43,10 @@ function makeEvents(ringSize: number, count: number) {
 describe('ThreadedJSONLSinkCollector: records bigger than the ring', () => {
   const tempDir = useTempDir('calute-');
 
-  // With ringSize 64 every record is bigger than the ring, so even 'drop' must stream them.
+  // With ringSize 64 every record is bigger than the ring.
   for (const mode of [
     { ringSize: 64, onFull: 'wait', count: 40 },
     { ringSize: 1024, onFull: 'wait', count: 40 },
-    { ringSize: 64, onFull: 'drop', count: 40 },
   ] as const) {
     it(`emit() of 10x and 100x records: ringSize ${mode.ringSize}, onFull '${mode.onFull}'`, () => {
       const events = makeEvents(mode.ringSize, mode.count);
@@ -86,6 +85,41 @@ describe('ThreadedJSONLSinkCollector: records bigger than the ring', () => {
       }
     });
   }
+
+  it("emit() of records bigger than the ring in 'drop' mode: dropped at once (never waits), counted and marked; the others whole and in order", () => {
+    const ringSize = 1024;
+    const events = makeEvents(ringSize, 40);
+    const file = path.join(tempDir(), 'oversize-drop.jsonl');
+    const sink = new ThreadedJSONLSinkCollector(file, { ringSize, onFull: 'drop' });
+    try {
+      const started = performance.now();
+      for (const event of events) {
+        sink.emit(event);
+        // Room for the next small record and the mark before it.
+        sink.flush();
+      }
+      expect(performance.now() - started).toBeLessThan(5000);
+      const records = parseLines(splitLines(fs.readFileSync(file)));
+      // Each big record is gone, and an events_dropped mark stands in its place.
+      const expected = events.flatMap((event, seq) =>
+        seq % 2 === 1 ? ['events_dropped'] : [`turn_end:${seq}`],
+      );
+      expect(
+        records.map((record) =>
+          record.event_type === 'events_dropped'
+            ? 'events_dropped'
+            : `${record.event_type}:${record.metadata.seq}`,
+        ),
+      ).toStrictEqual(expected);
+      for (const mark of records.filter((record) => record.event_type === 'events_dropped')) {
+        expect(mark.dropped_events).toBe(1);
+      }
+      expect(sink.stats().droppedEvents).toBe(20);
+      expect(sink.stats().highWaterBytes).toBeLessThanOrEqual(ringSize);
+    } finally {
+      sink.close();
+    }
+  });
 
   it('emit of a record bigger than the ring, destination stalled: times out, counts the drop, next record on its own line', () => {
     const fifo = makeFifo(tempDir());

@@ -37,7 +37,7 @@ describe('ThreadedJSONLSinkCollector: SIGKILL at a random moment', () => {
   const tempDir = useTempDir('calute-sigkill-');
   killChildrenAfterEach();
 
-  it(`emit() + flush() every ${FLUSH_EVERY}, then SIGKILL: a gap-free prefix past the last flush; next writer cuts a torn tail`, async () => {
+  it(`emit() + flush() every ${FLUSH_EVERY}, then SIGKILL: a gap-free prefix past the last flush; the next writer ends a torn tail and keeps it`, async () => {
     const random = seededRandom(seedFrom('SIGKILL_SEED', 'sigkill-durability'));
     let tornTails = 0;
     for (let iteration = 0; iteration < ITERATIONS; iteration++) {
@@ -62,16 +62,24 @@ describe('ThreadedJSONLSinkCollector: SIGKILL at a random moment', () => {
         expect(() => JSON.parse(torn)).toThrow();
       }
 
-      // The next writer: opening the path cuts the torn tail, so its first record is whole too.
+      // The next writer: opening the path ends the torn tail with a newline (no byte of it is
+      // removed), so its first record is on a line of its own and whole.
+      const sizeBefore = fs.statSync(file).size;
       const next = new ThreadedJSONLSinkCollector(file);
       next.emit(new TurnEndEvent({ metadata: { next: iteration } }));
       next.close();
-      const after = parseLines(readLines(file));
-      expect(after.map((record) => record.metadata.seq)).toStrictEqual([...seqs, undefined]);
-      expect(after[after.length - 1]).toMatchObject({
-        event_type: 'turn_end',
-        metadata: { next: iteration },
-      });
+      const lines = readLines(file);
+      expect(lines.slice(0, whole.length)).toStrictEqual(whole);
+      if (torn !== '') expect(lines[whole.length]).toBe(torn);
+      const after = parseLines(lines.slice(torn === '' ? whole.length : whole.length + 1));
+      expect(after).toHaveLength(1);
+      expect(after[0]).toMatchObject({ event_type: 'turn_end', metadata: { next: iteration } });
+      expect(
+        fs
+          .readFileSync(file)
+          .subarray(0, sizeBefore)
+          .equals(Buffer.from(`${whole.map((l) => `${l}\n`).join('')}${torn}`)),
+      ).toBe(true);
       console.log(
         `sigkill-durability: kill after ${delay} ms, ${seqs.length} whole records, last flushed ${lastFlushed}, ` +
           `torn tail ${torn.length} bytes`,

@@ -6,6 +6,7 @@
 import { isRingHandle, type RingHandle } from '#shared/protocol.js';
 import type { AuditEvent } from './audit-event.js';
 import type { AuditCollector } from './collector.js';
+import { encodeDropMark } from './drop-mark.js';
 import { errors } from './errors.js';
 import { declarationOfEvent } from './event-declaration.js';
 import { RingWriter } from './ring-writer.js';
@@ -14,7 +15,7 @@ export class ConnectedCollector implements AuditCollector {
   readonly #writer: RingWriter;
 
   constructor(handle: RingHandle) {
-    this.#writer = new RingWriter(handle);
+    this.#writer = new RingWriter(handle, encodeDropMark(handle.maxRecordBytes));
   }
 
   /** Serializes now and queues the line; throws once the sink is closed. */

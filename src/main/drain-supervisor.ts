@@ -1,219 +1,343 @@
 /**
- * Keeps a drain worker running for one ring: starts it, notices when it dies (its exit
- * event, the DEAD state it sets itself, or its thread gone after a terminate()), starts a
- * new one that resumes where it stopped, and, if drains keep dying, writes the ring from
- * the owning thread instead. Also waits for the drain to stop when the sink closes.
+ * Keeps a drain running for one ring, from the thread that owns the sink: starts the drain
+ * worker, notices when it cannot start or dies (its exit event, the DEAD state it sets
+ * itself, or its thread gone after a terminate()), starts a new one that resumes where it
+ * stopped, and writes the ring from this thread whenever no worker drains: before the
+ * worker has started, when it could not start (a bundle without its file), after drains kept
+ * dying, and at exit. Nothing is ever waited for that cannot come: a wait on this thread
+ * calls `assist()`, which drains here when nobody else does.
  */
-import fs from 'node:fs';
 import type { Worker } from 'node:worker_threads';
-import { isThreadAlive } from '#shared/os-thread.js';
+import { createChain } from '#shared/chain.js';
+import { Drain } from '#shared/drain-loop.js';
 import {
+  CLAIMING,
+  CLOCK_MS,
   CURRENT_FD,
   DEAD,
   DRAIN_STATE,
   DRAIN_TID,
   type DrainMessage,
-  READ,
-  type RingHandle,
+  type DrainSettings,
+  FD_OPENED_BY_WORKER,
+  INLINE_DRAIN,
+  LAST_DRAINER,
+  NO_DRAIN,
   type RingViews,
   STARTING,
   STOPPED,
+  WORKER_SPANS,
 } from '#shared/protocol.js';
-import { startDrainWorker } from './drain-worker.js';
+import { RingReader } from '#shared/ring-reader.js';
+import { missingWorker, startDrainWorker } from './drain-worker.js';
 import { errors } from './errors.js';
-import { closeQuietly, drainInline } from './inline-drain.js';
+import { openLogFile } from './log-file.js';
 
-/** A drain that dies this many times in a row without writing a byte is not restarted. */
+/**
+ * A drain that dies this many times in a row without writing a byte is not restarted:
+ * something in its environment kills it (a preload, a memory limit), and a sixth start would
+ * fare no better. This thread writes the ring instead.
+ */
 const MAX_RESTARTS_WITHOUT_PROGRESS = 5;
-/** While a write or flush is blocked, whether the drain's thread still exists is checked this often. */
+/** While a wait blocks, whether the drain's thread still exists is looked up this often (/proc). */
 const LIVENESS_CHECK_MS = 200;
 /** Waits for the drain to stop sleep in slices this long. */
 const WAIT_SLICE_MS = 50;
+/**
+ * How long a wait on this thread leaves a starting worker to take the claim before writing
+ * the ring itself: a worker starts in 30-60 ms here, several hundred under load; one that
+ * failed while this thread was blocked (and so could not see its exit event) costs a wait
+ * this long, once.
+ */
+const STARTUP_GRACE_MS = 1000;
 
 export interface SupervisorHooks {
   /** Whether the sink is open (not closing or closed). */
   isOpen(): boolean;
-  /** An asynchronous error to report; `mustSurface`: thrown if nobody listens. */
+  /** An asynchronous error to report; `mustSurface`: thrown if nobody listens (events are at risk). */
   report(error: Error, mustSurface: boolean): void;
   /** A message from the drain that is not about its life. */
   onMessage(message: DrainMessage): void;
 }
 
+export interface SupervisorOptions {
+  readonly settings: DrainSettings;
+  readonly views: RingViews;
+  readonly workerUrl: URL | null;
+  readonly path: string;
+  readonly mode: number;
+  readonly hooks: SupervisorHooks;
+}
+
 export class DrainSupervisor {
-  readonly #handle: RingHandle;
-  readonly #views: RingViews;
-  readonly #drainIntervalMs: number;
-  readonly #path: string;
-  readonly #hooks: SupervisorHooks;
-  #worker: Worker;
+  readonly #options: SupervisorOptions;
+  readonly #reader: RingReader;
+  #worker: Worker | null = null;
+  #generation = 0;
   #refs = 0;
   #restarts = 0;
   #restartsWithoutProgress = 0;
-  #readAtRestart = 0;
-  /** Set when drains keep dying: this thread then writes the ring itself when it waits. */
+  #spansAtRestart = 0;
+  /** No worker will run again: this thread writes the ring (on a timer, and in every wait). */
   #inline = false;
+  #inlineTimer: NodeJS.Timeout | null = null;
+  /** The drain this thread runs, kept between its turns while nobody else drained. */
+  #here: Drain | null = null;
+  #draining = false;
   #lastLivenessCheck = 0;
+  #startedAt = 0;
 
-  constructor(
-    handle: RingHandle,
-    views: RingViews,
-    drainIntervalMs: number,
-    path: string,
-    hooks: SupervisorHooks,
-  ) {
-    this.#handle = handle;
-    this.#views = views;
-    this.#drainIntervalMs = drainIntervalMs;
-    this.#path = path;
-    this.#hooks = hooks;
-    this.#worker = this.#start();
+  constructor(options: SupervisorOptions) {
+    this.#options = options;
+    this.#reader = new RingReader(options.settings.handle, options.views);
+    const missing = missingWorker(options.workerUrl);
+    if (missing !== null) this.#goInline(`could not start: ${missing}`);
+    else this.#start();
   }
 
-  /** New drains started after one died. */
+  /** New drain workers started after one died. */
   get restarts(): number {
     return this.#restarts;
   }
 
-  /** Whether no drain runs, so the owning thread must write what is left. May be stale. */
-  get dead(): boolean {
-    return Atomics.load(this.#views.control, DRAIN_STATE) === DEAD;
+  /** Whether this thread writes the ring for good (no worker). */
+  get inline(): boolean {
+    return this.#inline;
   }
 
   /** Keeps the process alive while an asynchronous flush or close waits for the drain. */
   ref(): void {
-    if (this.#refs++ === 0) this.#worker.ref();
+    if (this.#refs++ === 0) this.#worker?.ref();
   }
 
   unref(): void {
-    if (--this.#refs === 0) this.#worker.unref();
+    if (--this.#refs === 0) this.#worker?.unref();
   }
 
   /**
-   * Called on every pass of a blocked write or flush on the owning thread. A drain that
-   * threw or exited marked itself DEAD; one that was terminated could not, so its thread is
-   * looked up (at most every LIVENESS_CHECK_MS). A dead drain is replaced at once: its exit
-   * event cannot arrive while this thread blocks.
+   * Called on every pass of a blocked wait on this thread. A drain worker that threw or
+   * exited marked itself DEAD; one that was terminated could not, so its thread is looked up
+   * (at most every LIVENESS_CHECK_MS). A dead worker's claim is freed and a new one started
+   * (its exit event cannot arrive while this thread blocks). When nobody holds the claim,
+   * this thread writes the ring itself.
    */
-  checkAlive(): void {
-    const control = this.#views.control;
-    const state = Atomics.load(control, DRAIN_STATE);
-    if (state !== DEAD) {
+  assist(): void {
+    const holder = this.#reader.claimHolder;
+    if (holder > 0) {
       const now = performance.now();
       if (now - this.#lastLivenessCheck < LIVENESS_CHECK_MS) return;
       this.#lastLivenessCheck = now;
-      if (state === STARTING || state === STOPPED || isThreadAlive(Atomics.load(control, DRAIN_TID))) return;
-      // Its thread is gone: terminated.
-      Atomics.store(control, DRAIN_STATE, DEAD);
+      if (!this.#reader.reclaimFromDeadDrain()) return;
     }
-    if (this.#inline || !this.#hooks.isOpen()) {
-      this.drainHere();
-    } else {
-      this.#recover('it stopped while a write or flush waited');
+    // A worker that died (and freed its claim on the way out, or had it freed just now).
+    const state = Atomics.load(this.#options.views.control, DRAIN_STATE);
+    if (this.#worker !== null && state === DEAD)
+      this.#workerDied(this.#worker, 'it stopped while a write or flush waited');
+    // A worker that runs and waits for the claim, or is still starting, gets it.
+    if (this.#worker !== null && (state === CLAIMING || state === STARTING)) {
+      if (state === CLAIMING || performance.now() - this.#startedAt < STARTUP_GRACE_MS) return;
     }
+    this.drainHere();
   }
 
-  /** Writes the ring from this thread; reports a failure on stderr (it runs at exit too). */
+  /**
+   * Writes what the ring holds from this thread, if no other drain holds the claim. Never
+   * throws: a failure reaches the application as a write error through the drain's report.
+   */
   drainHere(): void {
+    if (this.#draining || !this.#reader.tryClaim(INLINE_DRAIN)) return;
+    this.#draining = true;
     try {
-      drainInline(this.#views);
+      const control = this.#options.views.control;
+      if (Atomics.load(control, FD_OPENED_BY_WORKER) !== 0) this.#reopenAfterWorker();
+      if (this.#here === null || Atomics.load(control, LAST_DRAINER) !== INLINE_DRAIN) {
+        Atomics.store(control, LAST_DRAINER, INLINE_DRAIN);
+        const settings = this.#options.settings;
+        const now = () => this.#options.views.stats[CLOCK_MS] || Date.now();
+        const post = (message: DrainMessage) => this.#options.hooks.onMessage(message);
+        this.#here = new Drain({
+          settings,
+          post,
+          now,
+          inWorker: false,
+          chain: createChain(settings, now, post),
+        });
+      }
+      const drain = this.#here;
+      for (;;) {
+        const step = drain.step(true);
+        if (step !== 'progress') break;
+      }
     } catch (error) {
-      writeStderr(`calute-audit: events may be missing from ${this.#path}: ${(error as Error).message}\n`);
+      this.#options.hooks.report(errors.writeFailed(error), true);
+    } finally {
+      this.#reader.releaseClaim(INLINE_DRAIN);
+      this.#draining = false;
     }
   }
 
-  /** After the STOP command: waits (bounded) for the drain to finish, then closes the file. */
+  /**
+   * A worker that rotated wrote to a descriptor it opened, which Node closed when the worker
+   * exited: the base path is opened again here before anything else is written.
+   */
+  #reopenAfterWorker(): void {
+    const control = this.#options.views.control;
+    const { fd } = openLogFile(this.#options.path, { mode: this.#options.mode, allowNonRegularFile: false });
+    Atomics.store(control, CURRENT_FD, fd);
+    Atomics.store(control, FD_OPENED_BY_WORKER, 0);
+  }
+
+  /** After the STOP command: waits (bounded) for the drain to finish, then closes what it must. */
   waitForStop(timeoutMs: number): void {
-    const control = this.#views.control;
+    const control = this.#options.views.control;
     for (const [value, ms] of this.#stopWaits(timeoutMs)) Atomics.wait(control, DRAIN_STATE, value, ms);
   }
 
   /** `waitForStop` without blocking the event loop. */
   async waitForStopAsync(timeoutMs: number): Promise<void> {
-    const control = this.#views.control;
+    const control = this.#options.views.control;
     for (const [value, ms] of this.#stopWaits(timeoutMs)) {
       const result = Atomics.waitAsync(control, DRAIN_STATE, value, ms);
       if (result.async) await result.value;
     }
   }
 
-  /** The waits on DRAIN_STATE until the drain stopped, as (expected value, ms). */
+  /** The waits on DRAIN_STATE until no drain runs, as (expected value, ms). */
   *#stopWaits(timeoutMs: number): Generator<[value: number, ms: number]> {
-    const control = this.#views.control;
+    const control = this.#options.views.control;
     const deadline = performance.now() + timeoutMs;
     for (;;) {
+      this.assist();
       const state = Atomics.load(control, DRAIN_STATE);
-      if (state === STOPPED || state === DEAD) {
-        this.#closeFile(state);
+      if (state === STOPPED || this.#reader.claimHolder === NO_DRAIN) {
+        this.#finish();
         return;
       }
       const left = deadline - performance.now();
-      if (left <= 0) throw errors.closeTimeout(timeoutMs);
+      if (left <= 0) {
+        // Not left running behind a close that gave up: its descriptors close when it ends.
+        void this.#worker?.terminate();
+        throw errors.closeTimeout(timeoutMs);
+      }
       yield [state, Math.min(left, WAIT_SLICE_MS)];
     }
   }
 
-  #closeFile(state: number): void {
-    if (state === DEAD) this.drainHere();
-    closeQuietly(Atomics.load(this.#views.control, CURRENT_FD));
+  /** Everything is written: the inline timer stops, and this thread's drain closes what it opened. */
+  #finish(): void {
+    this.#stopInlineTimer();
+    this.#here?.close();
+    this.#here = null;
   }
 
-  #start(): Worker {
-    const control = this.#views.control;
+  #start(): void {
+    const control = this.#options.views.control;
     Atomics.store(control, DRAIN_STATE, STARTING);
     // Unknown until the new drain publishes its own; the old one's must not be looked up.
     Atomics.store(control, DRAIN_TID, 0);
-    const worker = startDrainWorker(
-      { handle: this.#handle, drainIntervalMs: this.#drainIntervalMs },
-      {
-        onMessage: (message) => this.#hooks.onMessage(message),
-        onExit: (exited, code, error) => this.#onExit(exited, code, error),
-      },
-    );
-    if (this.#refs > 0) worker.ref();
-    return worker;
-  }
-
-  #onExit(worker: Worker, code: number, thrown: Error | undefined): void {
-    // An exit of a drain already replaced (see checkAlive), or after this thread took the
-    // writing over for good, needs nothing more.
-    if (worker !== this.#worker || this.#inline) return;
-    const control = this.#views.control;
-    if (Atomics.load(control, DRAIN_STATE) === STOPPED) return;
-    // Marks the ring as undrained: waits and the exit hook then act on it.
-    Atomics.store(control, DRAIN_STATE, DEAD);
-    Atomics.notify(control, DRAIN_STATE);
-    this.#recover(thrown ? `threw ${thrown.message}` : `exit code ${code}`);
-  }
-
-  /** Starts a new drain, unless drains keep dying without progress; then writes here. */
-  #recover(detail: string): void {
-    if (!this.#hooks.isOpen()) {
-      // close() is waiting for the drain: it sees DEAD and writes the rest itself.
-      this.#hooks.report(errors.workerDied(`${detail}; close() writes the rest`), false);
+    const generation = ++this.#generation;
+    this.#startedAt = performance.now();
+    let worker: Worker;
+    try {
+      worker = startDrainWorker(
+        this.#options.workerUrl!,
+        { ...this.#options.settings, generation },
+        {
+          onMessage: (message) => this.#options.hooks.onMessage(message),
+          onExit: (exited, code, error) => this.#onExit(exited, generation, code, error),
+        },
+      );
+    } catch (error) {
+      this.#goInline(`could not start: ${(error as Error).message}`);
       return;
     }
-    const read = Atomics.load(this.#views.control, READ);
-    this.#restartsWithoutProgress = read === this.#readAtRestart ? this.#restartsWithoutProgress + 1 : 1;
-    this.#readAtRestart = read;
+    this.#worker = worker;
+    if (this.#refs > 0) worker.ref();
+  }
+
+  #onExit(worker: Worker, generation: number, code: number, thrown: Error | undefined): void {
+    if (worker !== this.#worker) return;
+    const control = this.#options.views.control;
+    // A worker told to stop before it took the claim ends at once: close() drains here.
+    if (!this.#options.hooks.isOpen() && Atomics.load(control, LAST_DRAINER) !== generation) {
+      this.#worker = null;
+      return;
+    }
+    const started =
+      Atomics.load(control, LAST_DRAINER) === generation || Atomics.load(control, DRAIN_STATE) !== STARTING;
+    if (Atomics.load(control, DRAIN_STATE) === STOPPED) return;
+    // Marks the ring as undrained (waits and the exit hook act on it) and frees a claim it held.
+    Atomics.store(control, DRAIN_STATE, DEAD);
+    this.#reader.reclaimFromDeadDrain();
+    Atomics.notify(control, DRAIN_STATE);
+    const detail = thrown ? `threw ${thrown.message}` : `exit code ${code}`;
+    if (!started) {
+      this.#goInline(`could not start: ${detail}`);
+      return;
+    }
+    this.#workerDied(worker, detail);
+  }
+
+  /** Starts a new drain worker, unless drains keep dying without progress; then drains here. */
+  #workerDied(worker: Worker | null, detail: string): void {
+    if (worker !== this.#worker || this.#inline) return;
+    this.#worker = null;
+    if (!this.#options.hooks.isOpen()) {
+      // close() is waiting: it drains here and finishes.
+      this.#options.hooks.report(errors.workerDied(`${detail}; close() writes the rest`), false);
+      return;
+    }
+    // Progress is what drain workers wrote: this thread may have drained in between.
+    const spans = Atomics.load(this.#options.views.control, WORKER_SPANS);
+    this.#restartsWithoutProgress = spans === this.#spansAtRestart ? this.#restartsWithoutProgress + 1 : 1;
+    this.#spansAtRestart = spans;
     if (this.#restartsWithoutProgress > MAX_RESTARTS_WITHOUT_PROGRESS) {
-      this.#inline = true;
-      this.drainHere();
-      this.#hooks.report(
-        errors.workerDied(`${detail}; not restarted, writing from the emitting thread`),
-        true,
+      this.#goInline(
+        `${detail}; not restarted after ${MAX_RESTARTS_WITHOUT_PROGRESS} deaths in a row without a byte written`,
       );
       return;
     }
     this.#restarts++;
-    this.#worker = this.#start();
-    this.#hooks.report(errors.workerDied(`${detail}; a new drain worker took over`), false);
+    if (Atomics.load(this.#options.views.control, FD_OPENED_BY_WORKER) !== 0) {
+      // The worker's own descriptor went with it: open the path again before the next one starts.
+      try {
+        this.#reopenAfterWorker();
+      } catch (error) {
+        this.#options.hooks.report(error as Error, true);
+      }
+    }
+    this.#start();
+    this.#options.hooks.report(errors.workerDied(`${detail}; a new drain worker took over`), false);
   }
-}
 
-export function writeStderr(message: string): void {
-  try {
-    fs.writeSync(2, message);
-  } catch {
-    // Nowhere left to report to.
+  /**
+   * From now on this thread writes the ring: on a timer while the event loop turns, and in
+   * every wait. Nothing is lost, so this is reported, never thrown at the host.
+   */
+  #goInline(detail: string): void {
+    this.#inline = true;
+    this.#worker = null;
+    Atomics.store(this.#options.views.control, DRAIN_STATE, DEAD);
+    this.#options.hooks.report(errors.workerDied(`${detail}; writing from the emitting thread`), false);
+    const interval = Math.max(1, this.#options.settings.drainIntervalMs);
+    this.#inlineTimer = setInterval(() => {
+      if (this.#reader.claimHolder === NO_DRAIN && this.#hasWork()) this.drainHere();
+    }, interval);
+    this.#inlineTimer.unref();
+    this.drainHere();
+  }
+
+  #hasWork(): boolean {
+    return (
+      this.#reader.committed !== this.#reader.read ||
+      this.#reader.pendingFlush() !== null ||
+      this.#reader.reopenRequest() !== null ||
+      this.#reader.pendingRotation() !== null
+    );
+  }
+
+  #stopInlineTimer(): void {
+    if (this.#inlineTimer !== null) clearInterval(this.#inlineTimer);
+    this.#inlineTimer = null;
   }
 }

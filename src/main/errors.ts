@@ -1,3 +1,5 @@
+import os from 'node:os';
+
 /**
  * Every error this package throws or reports, made in one place so that messages stay
  * stable (tests assert them) and each kind can be told apart with `instanceof` or `code`.
@@ -52,6 +54,13 @@ export class AuditCompositeError extends AuditError {
 function describe(cause: unknown): string {
   if (cause instanceof Error) return (cause as NodeJS.ErrnoException).code ?? cause.message;
   return String(cause);
+}
+
+/** A system error for a `-errno` the drain reported (the name from os.constants.errno). */
+export function errorFromErrno(errno: number): NodeJS.ErrnoException {
+  let name = `errno ${-errno}`;
+  for (const [code, value] of Object.entries(os.constants.errno)) if (value === -errno) name = code;
+  return Object.assign(new Error(name), { code: name, errno });
 }
 
 /** The table of error factories. */

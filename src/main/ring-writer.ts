@@ -1,9 +1,13 @@
 /**
- * The producer side of the ring: any thread that emits holds one of these. Copies a line's
- * UTF-8 bytes into shared memory under the lock and, only when the drain needs it, wakes it.
- * See `src/shared/protocol.ts` for the layout and invariants.
+ * The producer role over the ring: any thread that emits holds one of these. Copies a
+ * record's bytes into shared memory under the lock and, only when the drain needs it, wakes
+ * it. Flushes, reopen and stop requests go through it too. See src/shared/protocol.ts for the
+ * layout and who writes what.
+ *
+ * Every wait here is bounded and named; a wait that sees the drain make progress (bytes
+ * written) is not a timeout. On the thread that owns the sink, each pass of a wait also
+ * calls `assist`, which restarts a dead drain, or writes the ring itself when no drain runs.
  */
-import os from 'node:os';
 import { currentThreadId, isThreadAlive } from '#shared/os-thread.js';
 import {
   COMMAND,
@@ -15,7 +19,8 @@ import {
   ENQUEUED_BYTES,
   ENQUEUED_EVENTS,
   ERROR,
-  FLUSH_WAITERS,
+  FLUSH_DONE,
+  FLUSH_REQUESTS,
   FLUSHES,
   HIGH_WATER,
   LOCK,
@@ -28,28 +33,37 @@ import {
   REOPEN_FD,
   type RingHandle,
   type RingViews,
+  ROTATE_DONE,
+  ROTATE_REQUESTS,
   RUNNING,
   ringViews,
   SLEEPING,
-  SPACE_WAITERS,
+  SPACE_WAIT,
   STOP,
-  SYNCED,
   TORN,
   UNLOCKED,
+  UNMARKED_DROPPED_BYTES,
+  UNMARKED_DROPPED_EVENTS,
   WRITE,
   wakeDrain,
 } from '#shared/protocol.js';
-import { errors } from './errors.js';
+import { errorFromErrno, errors } from './errors.js';
 
-/** A blocking wait sleeps in slices this long so it can notice errors and deadlines. */
+/** A blocking wait sleeps in slices this long so it can notice errors, deadlines and progress. */
 const WAIT_SLICE_MS = 50;
-/** A producer that has waited this long for the lock checks that its holder still exists. */
+/**
+ * A producer that has waited this long for the lock checks that its holder still exists: a
+ * copy under the lock takes microseconds, and the /proc lookup costs tens of microseconds.
+ */
 const OWNER_CHECK_AFTER_MS = 500;
+/** Spins before sleeping on a contended lock: the holder only copies a few hundred bytes. */
+const LOCK_SPINS = 100;
 
-function errnoName(errno: number): string {
-  for (const [name, value] of Object.entries(os.constants.errno)) if (value === -errno) return name;
-  return `errno ${-errno}`;
-}
+/** Writes the `events_dropped` mark for `count` records and `bytes` bytes; returns its bytes. */
+export type DropMarkEncoder = (
+  count: number,
+  bytes: number,
+) => { buffer: Buffer; start: number; length: number };
 
 export class RingWriter {
   readonly handle: RingHandle;
@@ -60,25 +74,30 @@ export class RingWriter {
   readonly #mask: number;
   readonly #half: number;
   readonly #dropWhenFull: boolean;
-  /** This thread's OS id, written to LOCK_OWNER while it holds the lock. */
   readonly #threadId = currentThreadId();
+  readonly #assist: () => void;
+  readonly #dropMark: DropMarkEncoder;
 
   /**
-   * Called on every pass of a blocked write or flush in the thread that owns the sink: it
-   * checks that the drain is alive and, if not, restarts it (or writes the ring itself)
-   * without waiting for the worker's exit event, which a blocked thread would never see.
+   * `assist` runs on every pass of a blocked wait (the owner's: restart a dead drain, or
+   * drain here); `dropMark` encodes the `events_dropped` record of 'drop' mode.
    */
-  readonly #checkDrainAlive: (() => void) | undefined;
-
-  constructor(handle: RingHandle, views: RingViews = ringViews(handle), checkDrainAlive?: () => void) {
+  constructor(
+    handle: RingHandle,
+    dropMark: DropMarkEncoder,
+    assist: () => void = () => {},
+    views?: RingViews,
+  ) {
+    const ring = views ?? ringViews(handle);
     this.handle = handle;
-    this.#checkDrainAlive = checkDrainAlive;
-    this.#control = views.control;
-    this.#stats = views.stats;
-    this.#data = views.data;
-    this.#capacity = views.capacity;
-    this.#mask = views.mask;
-    this.#half = views.capacity >>> 1;
+    this.#assist = assist;
+    this.#dropMark = dropMark;
+    this.#control = ring.control;
+    this.#stats = ring.stats;
+    this.#data = ring.data;
+    this.#capacity = ring.capacity;
+    this.#mask = ring.mask;
+    this.#half = ring.capacity >>> 1;
     this.#dropWhenFull = handle.onFull === 'drop';
   }
 
@@ -89,17 +108,17 @@ export class RingWriter {
 
   /**
    * Appends one record: `length` bytes of `source` from `start`, ending with its newline.
-   * Returns false when the record was dropped (drop policy, ring full); throws a named error
-   * when a bounded wait runs out or the sink is closed.
+   * Returns false when it was dropped ('drop' mode, ring full); throws a named error when a
+   * bounded wait runs out or the sink is closed.
    */
   write(source: Buffer, start: number, length: number): boolean {
     const control = this.#control;
-    if (Atomics.compareExchange(control, LOCK, UNLOCKED, LOCKED) !== UNLOCKED) this.#lockSlow();
-    control[LOCK_OWNER] = this.#threadId;
+    this.#lock();
     let used: number;
     try {
       if (Atomics.load(control, COMMAND) === STOP) throw errors.closed('The audit sink');
-      if (control[TORN] !== 0) this.#endTornLine();
+      if (Atomics.load(control, TORN) !== 0 && !this.#endTornLine()) return this.#drop(length);
+      if (this.#stats[UNMARKED_DROPPED_EVENTS] > 0 && !this.#writeDropMark(length)) return this.#drop(length);
       const write = control[WRITE];
       used = distance(write, Atomics.load(control, READ));
       const position = write & this.#mask;
@@ -107,8 +126,9 @@ export class RingWriter {
         source.copy(this.#data, position, start, start + length);
         used += length;
         this.#commit(write, length, used);
+      } else if (!this.#writeSlow(source, start, length)) {
+        return false;
       } else {
-        if (!this.#writeSlow(source, start, length, write, used)) return false;
         used = distance(control[WRITE], Atomics.load(control, READ));
       }
     } finally {
@@ -119,60 +139,73 @@ export class RingWriter {
   }
 
   /**
-   * Blocks until every byte committed before the call has been handed to the OS (and
-   * fsynced, when the ring was made with `fsync`). Throws on a write error or timeout.
+   * Blocks until every record committed before the call, by any thread, has been handed to
+   * the OS (and fsynced and checkpointed, when the sink does those). Throws on a write error
+   * or after `timeoutMs`.
    */
   flush(timeoutMs: number = this.handle.flushTimeoutMs): void {
-    for (const [slot, value, ms] of this.#flushWaits(timeoutMs)) Atomics.wait(this.#control, slot, value, ms);
+    for (const [value, ms] of this.#flushWaits(timeoutMs)) Atomics.wait(this.#control, FLUSH_DONE, value, ms);
   }
 
   /** `flush()` without blocking the event loop. */
   async flushAsync(timeoutMs: number = this.handle.flushTimeoutMs): Promise<void> {
-    for (const [slot, value, ms] of this.#flushWaits(timeoutMs)) {
-      const result = Atomics.waitAsync(this.#control, slot, value, ms);
+    for (const [value, ms] of this.#flushWaits(timeoutMs)) {
+      const result = Atomics.waitAsync(this.#control, FLUSH_DONE, value, ms);
       if (result.async) await result.value;
     }
   }
 
-  /** The waits a flush needs, as (slot, expected value, ms) for the caller's kind of wait. */
-  *#flushWaits(timeoutMs: number): Generator<[slot: number, value: number, ms: number]> {
+  /** The waits a flush needs, as (expected FLUSH_DONE, ms), for the caller's kind of wait. */
+  *#flushWaits(timeoutMs: number): Generator<[value: number, ms: number]> {
     const control = this.#control;
     Atomics.add(control, FLUSHES, 1);
-    const target = Atomics.load(control, WRITE);
-    const slot = this.handle.fsync ? SYNCED : READ;
-    if (distance(Atomics.load(control, slot), target) >= 0) return;
     const deadline = performance.now() + timeoutMs;
-    Atomics.add(control, FLUSH_WAITERS, 1);
-    try {
-      wakeDrain(control);
-      for (;;) {
-        this.#checkDrain();
-        const done = Atomics.load(control, slot);
-        if (distance(done, target) >= 0) return;
-        this.#throwIfFailed();
-        const left = deadline - performance.now();
-        if (left <= 0) throw errors.flushTimeout(timeoutMs);
-        yield [slot, done, Math.min(left, WAIT_SLICE_MS)];
-      }
-    } finally {
-      Atomics.sub(control, FLUSH_WAITERS, 1);
+    // Drops not yet marked in the trail are part of what a flush makes durable: the mark is
+    // written (once the ring has room for it, after a first round) and flushed too.
+    for (let round = 0; ; round++) {
+      const marked =
+        this.#stats[UNMARKED_DROPPED_EVENTS] === 0 ||
+        this.stopped ||
+        this.#locked(() => this.#writeDropMark(0));
+      yield* this.#flushRound(deadline, timeoutMs);
+      if (marked || round === 1) return;
     }
   }
 
-  /** Stops every producer of this ring: later writes throw. Taken under the lock, so no
-   * write is half done when it takes effect. */
+  /** One flush ticket, waited for until `deadline`. */
+  *#flushRound(deadline: number, timeoutMs: number): Generator<[value: number, ms: number]> {
+    const control = this.#control;
+    const target = Atomics.load(control, WRITE);
+    if (!this.handle.flushNeedsDrain && distance(Atomics.load(control, READ), target) >= 0) return;
+    // The ticket: the drain acknowledges it once every byte committed before it is out.
+    const ticket = (Atomics.add(control, FLUSH_REQUESTS, 1) + 1) | 0;
+    wakeDrain(control);
+    for (;;) {
+      this.#assist();
+      const done = Atomics.load(control, FLUSH_DONE);
+      if (distance(done, ticket) >= 0) return;
+      this.#throwIfFailed();
+      const left = deadline - performance.now();
+      if (left <= 0) throw errors.flushTimeout(timeoutMs);
+      yield [done, Math.min(left, WAIT_SLICE_MS)];
+    }
+  }
+
+  /** Stops every producer of this ring: later writes throw. Under the lock, so no write is half done. */
   stop(): void {
     this.#locked(() => Atomics.store(this.#control, COMMAND, STOP));
     wakeDrain(this.#control);
   }
 
   /**
-   * Asks the drain to switch to `fd` after every byte committed so far. Returns false
-   * while an earlier reopen has not been taken up yet.
+   * Asks the drain to switch to `fd` after every record committed so far (a record boundary:
+   * a line an abandoned record left open is ended first). Returns false while an earlier
+   * reopen has not been taken up yet.
    */
   requestReopen(fd: number): boolean {
     const accepted = this.#locked(() => {
       if (Atomics.load(this.#control, REOPEN_FD) !== -1) return false;
+      if (Atomics.load(this.#control, TORN) !== 0) this.#endTornLine();
       Atomics.store(this.#control, REOPEN_AT, this.#control[WRITE]);
       // Publishes the switch; the drain reads REOPEN_AT after seeing the fd.
       Atomics.store(this.#control, REOPEN_FD, fd);
@@ -182,9 +215,20 @@ export class RingWriter {
     return accepted;
   }
 
+  /** Asks the drain to rotate at the next record boundary; returns the request's number. */
+  requestRotation(): number {
+    const request = (Atomics.add(this.#control, ROTATE_REQUESTS, 1) + 1) | 0;
+    wakeDrain(this.#control);
+    return request;
+  }
+
+  /** Whether rotation request `request` was served. May already be stale. */
+  rotationDone(request: number): boolean {
+    return distance(Atomics.load(this.#control, ROTATE_DONE), request) >= 0;
+  }
+
   #locked<T>(action: () => T): T {
-    if (Atomics.compareExchange(this.#control, LOCK, UNLOCKED, LOCKED) !== UNLOCKED) this.#lockSlow();
-    this.#control[LOCK_OWNER] = this.#threadId;
+    this.#lock();
     try {
       return action();
     } finally {
@@ -192,16 +236,16 @@ export class RingWriter {
     }
   }
 
-  #checkDrain(): void {
-    this.#checkDrainAlive?.();
+  #lock(): void {
+    const control = this.#control;
+    if (Atomics.compareExchange(control, LOCK, UNLOCKED, LOCKED) !== UNLOCKED) this.#lockSlow();
+    Atomics.store(control, LOCK_OWNER, this.#threadId);
   }
 
   /** Throws the destination's error when the drain reports one. */
   #throwIfFailed(): void {
     const errno = Atomics.load(this.#control, ERROR);
-    if (errno !== 0) {
-      throw errors.writeFailed(Object.assign(new Error(errnoName(errno)), { code: errnoName(errno), errno }));
-    }
+    if (errno !== 0) throw errors.writeFailed(errorFromErrno(errno));
   }
 
   #commit(write: number, length: number, used: number): void {
@@ -213,6 +257,16 @@ export class RingWriter {
     Atomics.store(this.#control, WRITE, (write + length) | 0);
   }
 
+  /** Counts a record 'drop' mode did not keep; the next mark reports it. */
+  #drop(length: number): false {
+    const stats = this.#stats;
+    stats[DROPPED_EVENTS]++;
+    stats[DROPPED_BYTES] += length;
+    stats[UNMARKED_DROPPED_EVENTS]++;
+    stats[UNMARKED_DROPPED_BYTES] += length;
+    return false;
+  }
+
   #wakeIfNeeded(used: number): void {
     const control = this.#control;
     const state = Atomics.load(control, DRAIN_STATE);
@@ -222,87 +276,128 @@ export class RingWriter {
     }
   }
 
-  /** A record that does not fit where the write position is: wait, drop, or stream it in pieces. */
-  #writeSlow(bytes: Buffer, start: number, byteLength: number, write: number, used: number): boolean {
-    const free = this.#capacity - used;
-    if (byteLength > free && byteLength <= this.#capacity && this.#dropWhenFull) {
-      this.#stats[DROPPED_EVENTS]++;
-      this.#stats[DROPPED_BYTES] += byteLength;
-      return false;
+  /** Copies `length` bytes at the write position, wrapping past the end; commits them as one record. */
+  #copyAt(source: Buffer, start: number, length: number, record: boolean): void {
+    const control = this.#control;
+    const write = control[WRITE];
+    const position = write & this.#mask;
+    const first = Math.min(length, this.#capacity - position);
+    source.copy(this.#data, position, start, start + first);
+    if (first < length) source.copy(this.#data, 0, start + first, start + length);
+    const used = distance(write + length, Atomics.load(control, READ));
+    if (record) {
+      this.#commit(write, length, used);
+    } else {
+      this.#stats[ENQUEUED_BYTES] += length;
+      if (used > this.#stats[HIGH_WATER]) this.#stats[HIGH_WATER] = used;
+      Atomics.store(control, WRITE, (write + length) | 0);
     }
-    // A record that fits the ring waits for room for all of it before a byte is published: a
-    // piece published before a wait that then times out (or finds the sink closed) would stay
-    // in the file as a torn line, glued to the next record. Only larger records stream.
-    if (byteLength > free && byteLength <= this.#capacity) this.#waitForSpace(write, byteLength);
-    // Copy in pieces as space frees up: a record larger than the ring streams through it.
+  }
+
+  /** The room the ring has now. May already be stale (it only grows while the lock is held). */
+  #free(): number {
+    return this.#capacity - distance(this.#control[WRITE], Atomics.load(this.#control, READ));
+  }
+
+  /**
+   * A record that does not fit the contiguous space at the write position: copied in two
+   * pieces when the ring has room for it; else 'drop' mode drops it and 'wait' mode waits
+   * for room (a record larger than the whole ring streams through it in pieces).
+   */
+  #writeSlow(source: Buffer, start: number, length: number): boolean {
+    if (length <= this.#free()) {
+      this.#copyAt(source, start, length, true);
+      return true;
+    }
+    // In 'drop' mode an emit never waits for space.
+    if (this.#dropWhenFull) return this.#drop(length);
+    if (length <= this.#capacity) {
+      // All of it at once: a piece published before a wait that then fails would stay in the
+      // file as a torn line, glued to the next record. Only larger records stream.
+      this.#waitForSpace(length);
+      this.#copyAt(source, start, length, true);
+      return true;
+    }
     let copied = 0;
-    while (copied < byteLength) {
-      const room = this.#capacity - distance(write, Atomics.load(this.#control, READ));
+    while (copied < length) {
+      const room = this.#free();
       if (room === 0) {
         try {
-          this.#waitForSpace(write, 1, true);
+          this.#waitForSpace(1);
         } catch (error) {
-          if (copied > 0) this.#abandon(byteLength);
+          if (copied > 0) this.#abandon(length);
           throw error;
         }
         continue;
       }
-      const position = write & this.#mask;
-      const piece = Math.min(byteLength - copied, room, this.#capacity - position);
-      bytes.copy(this.#data, position, start + copied, start + copied + piece);
+      const piece = Math.min(length - copied, room);
+      const last = copied + piece === length;
+      // Until its last piece is published, the published bytes end inside this record.
+      Atomics.store(this.#control, TORN, last ? 0 : 1);
+      this.#copyAt(source, start + copied, piece, last);
       copied += piece;
-      const usedNow = distance(write + piece, Atomics.load(this.#control, READ));
-      if (copied === byteLength) {
-        this.#commit(write, piece, usedNow);
-        this.#control[TORN] = 0;
-      } else {
-        // A partial record is published so that the drain can make room for the rest; until
-        // its last piece is, the published bytes end inside it.
-        this.#control[TORN] = 1;
-        this.#stats[ENQUEUED_BYTES] += piece;
-        if (usedNow > this.#stats[HIGH_WATER]) this.#stats[HIGH_WATER] = usedNow;
-        Atomics.store(this.#control, WRITE, (write + piece) | 0);
-      }
-      write = (write + piece) | 0;
     }
     return true;
   }
 
-  /** A record larger than the ring could not be finished: count it, and end its line later. */
-  #abandon(byteLength: number): void {
+  /** A record larger than the ring could not be finished: counted; TORN stays set to end its line. */
+  #abandon(length: number): void {
     this.#stats[DROPPED_EVENTS]++;
-    this.#stats[DROPPED_BYTES] += byteLength;
-    // TORN stays set: the next write ends the line this record's head left open.
-  }
-
-  /** Ends the line an abandoned record left open, so the next record starts a line. */
-  #endTornLine(): void {
-    const control = this.#control;
-    const write = control[WRITE];
-    if (distance(write, Atomics.load(control, READ)) >= this.#capacity) this.#waitForSpace(write);
-    this.#data[write & this.#mask] = NEWLINE;
-    this.#stats[ENQUEUED_BYTES]++;
-    control[TORN] = 0;
-    Atomics.store(control, WRITE, (write + 1) | 0);
+    this.#stats[DROPPED_BYTES] += length;
   }
 
   /**
-   * Waits, bounded, until the drain frees `needed` bytes of space. Called with the lock
-   * held. With `whileProgressing`, the bound restarts whenever the drain frees space: a
-   * record larger than the ring is cut only when the drain stops moving.
+   * Ends the line an abandoned record left open, so the next record starts a line of its
+   * own. 'drop' mode does not wait for the byte of room: false when there is none.
    */
-  #waitForSpace(write: number, needed = 1, whileProgressing = false): void {
+  #endTornLine(): boolean {
+    if (this.#free() < 1) {
+      if (this.#dropWhenFull) return false;
+      this.#waitForSpace(1);
+    }
+    const control = this.#control;
+    const write = control[WRITE];
+    this.#data[write & this.#mask] = NEWLINE;
+    this.#stats[ENQUEUED_BYTES]++;
+    Atomics.store(control, TORN, 0);
+    Atomics.store(control, WRITE, (write + 1) | 0);
+    return true;
+  }
+
+  /**
+   * Writes the `events_dropped` mark for what was dropped since the last one, if it fits now
+   * with `alsoNeeded` more bytes (the record that follows it). 'wait' mode never drops, so
+   * only 'drop' mode gets here with drops to mark. Called with the lock held.
+   */
+  #writeDropMark(alsoNeeded: number): boolean {
+    const stats = this.#stats;
+    const mark = this.#dropMark(stats[UNMARKED_DROPPED_EVENTS], stats[UNMARKED_DROPPED_BYTES]);
+    if (mark.length + alsoNeeded > this.#free()) return false;
+    this.#copyAt(mark.buffer, mark.start, mark.length, true);
+    stats[UNMARKED_DROPPED_EVENTS] = 0;
+    stats[UNMARKED_DROPPED_BYTES] = 0;
+    return true;
+  }
+
+  /**
+   * Waits, bounded, until the ring has `needed` bytes of room. Called with the lock held, so
+   * at most one producer waits here (SPACE_WAIT is a flag, not a count: a producer terminated
+   * while waiting cannot leave it raised for ever, the next lock holder clears it). The bound
+   * restarts whenever the drain frees space: `waitTimeoutMs` is how long nothing may move.
+   */
+  #waitForSpace(needed: number): void {
     const control = this.#control;
     let deadline = performance.now() + this.handle.waitTimeoutMs;
     let lastRead = Atomics.load(control, READ);
-    Atomics.add(control, SPACE_WAITERS, 1);
+    Atomics.store(control, SPACE_WAIT, 1);
     try {
       wakeDrain(control);
       for (;;) {
-        this.#checkDrain();
+        this.#assist();
         const read = Atomics.load(control, READ);
-        if (this.#capacity - distance(write, read) >= needed) return;
-        if (whileProgressing && read !== lastRead) {
+        if (this.#capacity - distance(control[WRITE], read) >= needed) return;
+        if (read !== lastRead) {
+          // Progress: a destination that keeps taking bytes is slow, not stuck.
           lastRead = read;
           deadline = performance.now() + this.handle.waitTimeoutMs;
         }
@@ -314,21 +409,31 @@ export class RingWriter {
         Atomics.wait(control, READ, read, Math.min(left, WAIT_SLICE_MS));
       }
     } finally {
-      Atomics.sub(control, SPACE_WAITERS, 1);
+      Atomics.store(control, SPACE_WAIT, 0);
     }
   }
 
   #lockSlow(): void {
     const control = this.#control;
-    // Brief spin first: the holder only copies a few hundred bytes.
-    for (let spin = 0; spin < 100; spin++) {
+    for (let spin = 0; spin < LOCK_SPINS; spin++) {
       if (Atomics.compareExchange(control, LOCK, UNLOCKED, LOCKED) === UNLOCKED) return;
     }
     const started = performance.now();
-    const deadline = started + this.handle.waitTimeoutMs;
+    let deadline = started + this.handle.waitTimeoutMs;
+    let lastRead = Atomics.load(control, READ);
+    let lastWrite = Atomics.load(control, WRITE);
     // Mark the lock contended so the holder notifies on release.
     while (Atomics.exchange(control, LOCK, LOCKED_CONTENDED) !== UNLOCKED) {
+      this.#assist();
       const now = performance.now();
+      const read = Atomics.load(control, READ);
+      const write = Atomics.load(control, WRITE);
+      if (read !== lastRead || write !== lastWrite) {
+        // The holder streams a record larger than the ring and bytes keep flowing: not stuck.
+        lastRead = read;
+        lastWrite = write;
+        deadline = now + this.handle.waitTimeoutMs;
+      }
       if (now - started >= OWNER_CHECK_AFTER_MS && this.#takeOverFromDeadOwner()) return;
       const left = deadline - now;
       if (left <= 0) throw errors.lockTimeout(this.handle.waitTimeoutMs);
@@ -339,7 +444,8 @@ export class RingWriter {
   /**
    * If the lock's holder is a thread that no longer exists, takes the lock over (exactly one
    * waiter wins the compare-and-swap on LOCK_OWNER). Whatever it had not published is simply
-   * not there; a record it had published in part is ended by the next write (TORN).
+   * not there; a record it had published in part is ended by the next write (TORN); a wait
+   * for space it left flagged is cleared.
    */
   #takeOverFromDeadOwner(): boolean {
     const control = this.#control;
@@ -347,6 +453,7 @@ export class RingWriter {
     if (owner === 0 || owner === this.#threadId || isThreadAlive(owner)) return false;
     if (Atomics.compareExchange(control, LOCK_OWNER, owner, this.#threadId) !== owner) return false;
     Atomics.store(control, LOCK, LOCKED_CONTENDED);
+    Atomics.store(control, SPACE_WAIT, 0);
     return true;
   }
 

@@ -1,26 +1,33 @@
 /**
  * The offloaded JSONL sink: a drop-in replacement for `JSONLSinkCollector` whose `emit`
- * only serializes the event and copies its bytes into a shared-memory ring. A worker
- * thread writes the ring to the file. Same calls, same bytes on disk; the caller never
- * waits for the disk.
+ * only serializes the event and copies its bytes into a shared-memory ring. A drain writes
+ * the ring to the file: a worker thread, or this thread when no worker can run. Same
+ * calls, same bytes on disk; the caller never waits for the disk.
  */
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import {
+  CLOCK_MS,
   COMMAND,
+  CURRENT_FD,
   createRingBuffer,
   DROPPED_BYTES,
   DROPPED_EVENTS,
   type DrainMessage,
+  type DrainSettings,
   distance,
   ENQUEUED_BYTES,
   ENQUEUED_EVENTS,
+  FD_OPENED_BY_WORKER,
+  FILE_STARTED_MS,
   FLUSHES,
   HIGH_WATER,
   READ,
   REOPEN_FD,
+  RETIRED_FD,
   type RingHandle,
   type RingViews,
+  ROTATIONS,
   ringViews,
   STOP,
   WRITE,
@@ -30,11 +37,13 @@ import {
 } from '#shared/protocol.js';
 import type { AuditEvent } from './audit-event.js';
 import type { AuditCollector } from './collector.js';
-import { DrainSupervisor, writeStderr } from './drain-supervisor.js';
+import { DrainSupervisor } from './drain-supervisor.js';
+import { resolveDrainWorker } from './drain-worker.js';
+import { encodeDropMark } from './drop-mark.js';
 import { errors } from './errors.js';
 import { declarationOfEvent } from './event-declaration.js';
-import { type ExitDrainable, registerForExit, unregisterForExit } from './exit-hooks.js';
-import { closeQuietly } from './inline-drain.js';
+import { type ExitDrainable, isExiting, registerForExit, unregisterForExit } from './exit-hooks.js';
+import { type AuditNotice, FileLifecycle } from './file-lifecycle.js';
 import { openLogFile, pathOf } from './log-file.js';
 import { RingWriter } from './ring-writer.js';
 import {
@@ -60,10 +69,16 @@ export interface ThreadedSinkStats {
   flushes: number;
   writeErrors: number;
   workerRestarts: number;
+  rotations: number;
+  /** Whether the emitting thread writes the ring (no drain worker could run). */
+  drainingInline: boolean;
 }
 
-/** Asynchronous notices from the sink: `'error'` (an Error), `'recovered'` (writing works again). */
-export type ThreadedSinkEvent = 'error' | 'recovered';
+/** Asynchronous notices from the sink. */
+export type ThreadedSinkEvent = 'error' | 'recovered' | 'notice';
+
+/** How often an injected rotation clock is read into shared memory for the drain. */
+const CLOCK_PUBLISH_MS = 50;
 
 export class ThreadedJSONLSinkCollector implements AuditCollector, ExitDrainable {
   /** The file path, as opened (and reopened). */
@@ -73,18 +88,26 @@ export class ThreadedJSONLSinkCollector implements AuditCollector, ExitDrainable
   readonly #views: RingViews;
   readonly #writer: RingWriter;
   readonly #drain: DrainSupervisor;
+  readonly #lifecycle: FileLifecycle | null;
+  #clockTimer: NodeJS.Timeout | null = null;
   #state: 'open' | 'closing' | 'closed' = 'open';
-  /** Set once the exit hook ran: later emits (from other exit listeners) are flushed at once. */
-  #exiting = false;
   readonly #notices = new EventEmitter();
 
   constructor(path: string | URL, options?: ThreadedJSONLSinkOptions) {
     if (!(typeof path === 'string' && path.length > 0) && !(path instanceof URL))
       throw errors.badTarget(path);
     this.options = resolveThreadedOptions(options);
+    const { ringSize, onFull, waitTimeoutMs, flushTimeoutMs, fsync, maxRecordBytes, rotation, integrity } =
+      this.options;
+    if ((rotation !== null || integrity !== null) && this.options.allowNonRegularFile) {
+      throw errors.option(
+        'allowNonRegularFile',
+        'false with rotation or integrity (they need a regular file)',
+        true,
+      );
+    }
     const file = openLogFile(path, this.options);
     this.path = pathOf(path);
-    const { ringSize, onFull, waitTimeoutMs, flushTimeoutMs, fsync } = this.options;
     this.#handle = {
       kind: 'calute-audit-ring',
       buffer: createRingBuffer(ringSize, file.fd),
@@ -93,16 +116,58 @@ export class ThreadedJSONLSinkCollector implements AuditCollector, ExitDrainable
       waitTimeoutMs,
       flushTimeoutMs,
       fsync,
-      maxRecordBytes: this.options.maxRecordBytes,
+      maxRecordBytes,
+      flushNeedsDrain: fsync || integrity !== null,
     };
     this.#views = ringViews(this.#handle);
-    this.#writer = new RingWriter(this.#handle, this.#views, () => this.#drain.checkAlive());
-    this.#drain = new DrainSupervisor(this.#handle, this.#views, this.options.drainIntervalMs, this.path, {
-      isOpen: () => this.#state === 'open',
-      report: (error, mustSurface) => this.#report(error, mustSurface),
-      onMessage: (message) => this.#onMessage(message),
+    const now = rotation?.clock ?? Date.now;
+    this.#views.stats[FILE_STARTED_MS] = now();
+    if (rotation?.clock) this.#publishClock(rotation.clock);
+    const settings: DrainSettings = {
+      handle: this.#handle,
+      drainIntervalMs: this.options.drainIntervalMs,
+      rotation:
+        rotation === null
+          ? null
+          : {
+              path: this.path,
+              mode: this.options.mode,
+              maxBytes: rotation.maxBytes,
+              interval: rotation.interval,
+            },
+      integrity,
+    };
+    this.#writer = new RingWriter(
+      this.#handle,
+      encodeDropMark(maxRecordBytes),
+      () => this.#drain.assist(),
+      this.#views,
+    );
+    this.#lifecycle =
+      rotation === null
+        ? null
+        : new FileLifecycle({
+            basePath: this.path,
+            mode: this.options.mode,
+            compress: this.options.compress,
+            retention: this.options.retention,
+            now,
+            hooks: { notice: (notice) => this.#notice(notice), failed: (error) => this.#report(error, true) },
+          });
+    this.#drain = new DrainSupervisor({
+      settings,
+      views: this.#views,
+      workerUrl: resolveDrainWorker(this.options.drainWorker),
+      path: this.path,
+      mode: this.options.mode,
+      hooks: {
+        isOpen: () => this.#state === 'open',
+        report: (error, mustSurface) => this.#report(error, mustSurface),
+        onMessage: (message) => this.#onMessage(message),
+      },
     });
-    registerForExit(this, this.options.handleSignals);
+    registerForExit(this, this.options.handleSignals, this.options.reopenOnSighup);
+    this.#lifecycle?.sweep();
   }
 
   /**
@@ -113,13 +178,13 @@ export class ThreadedJSONLSinkCollector implements AuditCollector, ExitDrainable
     return this.#handle;
   }
 
-  /** Listens for `'error'` (write failures, drain worker crashes) or `'recovered'`. */
-  on(name: ThreadedSinkEvent, listener: (error?: Error) => void): this {
+  /** Listens for `'error'` (write failures, drain workers that died), `'recovered'`, `'notice'` (file life). */
+  on(name: ThreadedSinkEvent, listener: (value?: never) => void): this {
     this.#notices.on(name, listener);
     return this;
   }
 
-  off(name: ThreadedSinkEvent, listener: (error?: Error) => void): this {
+  off(name: ThreadedSinkEvent, listener: (value?: never) => void): this {
     this.#notices.off(name, listener);
     return this;
   }
@@ -129,12 +194,14 @@ export class ThreadedJSONLSinkCollector implements AuditCollector, ExitDrainable
     if (this.#state !== 'open') throw errors.closed('ThreadedJSONLSinkCollector');
     const record = declarationOfEvent(event).encoder.encode(event, this.#handle.maxRecordBytes);
     this.#writer.write(record.buffer, record.prevBase, record.prevLength);
-    if (this.#exiting) this.drainAtExit(true);
+    // Nothing asynchronous runs again during exit: each event is written at once.
+    if (isExiting()) this.drainAtExit(true);
   }
 
   /**
    * Returns when every event emitted before the call, by any thread, has been handed to the
-   * OS (and fsynced with `fsync: true`). Throws on a write error or after `flushTimeoutMs`.
+   * OS (and fsynced with `fsync: true`, and checkpointed with `integrity`). Throws on a
+   * write error or after `flushTimeoutMs`; it never hangs.
    */
   flush(): void {
     if (this.#state === 'closed') throw errors.closed('ThreadedJSONLSinkCollector');
@@ -152,7 +219,7 @@ export class ThreadedJSONLSinkCollector implements AuditCollector, ExitDrainable
     }
   }
 
-  /** Flushes, stops the drain and closes the file. Safe to call twice. */
+  /** Flushes, stops the drain and closes the file. Safe to call twice; ends closed whatever fails. */
   close(): void {
     if (this.#state !== 'open') return;
     this.#state = 'closing';
@@ -162,13 +229,13 @@ export class ThreadedJSONLSinkCollector implements AuditCollector, ExitDrainable
     } catch (error) {
       failure = error;
     }
-    this.#writer.stop();
+    failure = this.#stop(failure);
     try {
       this.#drain.waitForStop(this.options.flushTimeoutMs);
     } catch (error) {
       failure ??= error;
     }
-    this.#finishClose();
+    this.#finishClose(failure === undefined);
     if (failure !== undefined) throw failure;
   }
 
@@ -183,14 +250,15 @@ export class ThreadedJSONLSinkCollector implements AuditCollector, ExitDrainable
     } catch (error) {
       failure = error;
     }
-    this.#writer.stop();
+    failure = this.#stop(failure);
     try {
       await this.#drain.waitForStopAsync(this.options.flushTimeoutMs);
     } catch (error) {
       failure ??= error;
     }
     this.#drain.unref();
-    this.#finishClose();
+    this.#finishClose(failure === undefined);
+    await this.#lifecycle?.settled();
     if (failure !== undefined) throw failure;
   }
 
@@ -203,23 +271,51 @@ export class ThreadedJSONLSinkCollector implements AuditCollector, ExitDrainable
   }
 
   /**
-   * Log rotation: after the file was renamed (or removed), opens the path again. Events
-   * emitted before the call go to the old file, later ones to the new one; none is lost.
-   * Throws (naming the path) when the path cannot be opened; the old file stays in use.
+   * For outside log rotation (logrotate's `create`): after the file was renamed or removed,
+   * opens the path again. Events emitted before the call go to the old file, later ones to
+   * the new one; none is lost. When the path is still the file being written (a second
+   * SIGHUP, a reload), nothing happens. Throws (naming the path) when the path cannot be
+   * opened; the old file then stays in use.
    */
   reopen(): void {
     if (this.#state !== 'open') throw errors.closed('ThreadedJSONLSinkCollector');
+    this.#closeRetired();
+    if (this.#isCurrentFile()) return;
     const file = openLogFile(this.path, this.options);
     const deadline = performance.now() + this.options.waitTimeoutMs;
     const control = this.#views.control;
-    while (!this.#writer.requestReopen(file.fd)) {
-      const left = deadline - performance.now();
-      if (left <= 0) {
-        fs.closeSync(file.fd);
-        throw errors.reopenTimeout(this.options.waitTimeoutMs);
+    try {
+      while (!this.#writer.requestReopen(file.fd)) {
+        this.#drain.assist();
+        this.#closeRetired();
+        const left = deadline - performance.now();
+        if (left <= 0) throw errors.reopenTimeout(this.options.waitTimeoutMs);
+        Atomics.wait(control, REOPEN_FD, Atomics.load(control, REOPEN_FD), Math.min(left, 50));
       }
-      Atomics.wait(control, REOPEN_FD, Atomics.load(control, REOPEN_FD), Math.min(left, 50));
+    } catch (error) {
+      fs.closeSync(file.fd);
+      throw error;
     }
+  }
+
+  /** Rotates now, at the next record boundary (needs the `rotation` option); returns when done. */
+  rotate(): void {
+    if (this.#state !== 'open') throw errors.closed('ThreadedJSONLSinkCollector');
+    if (this.options.rotation === null) throw errors.option('rotation', 'set, for rotate()', undefined);
+    const request = this.#writer.requestRotation();
+    const deadline = performance.now() + this.options.flushTimeoutMs;
+    const control = this.#views.control;
+    while (!this.#writer.rotationDone(request)) {
+      this.#drain.assist();
+      const left = deadline - performance.now();
+      if (left <= 0) throw errors.flushTimeout(this.options.flushTimeoutMs);
+      Atomics.wait(control, ROTATIONS, Atomics.load(control, ROTATIONS), Math.min(left, 50));
+    }
+  }
+
+  /** Resolves when the compression and retention work queued so far is done. */
+  async settled(): Promise<void> {
+    await this.#lifecycle?.settled();
   }
 
   stats(): ThreadedSinkStats {
@@ -238,46 +334,111 @@ export class ThreadedJSONLSinkCollector implements AuditCollector, ExitDrainable
       flushes: Atomics.load(control, FLUSHES),
       writeErrors: stats[WRITE_ERRORS],
       workerRestarts: this.#drain.restarts,
+      rotations: Atomics.load(control, ROTATIONS),
+      drainingInline: this.#drain.inline,
     };
   }
 
   /**
-   * Called by the exit hook (and the signal handlers): writes everything emitted so far.
-   * The drain worker is still running during `exit`; if it is dead, this thread writes the
-   * remaining bytes itself. Never throws: a failure is written to stderr.
+   * Called by the exit hook and the signal handlers: writes everything emitted so far,
+   * bounded by `flushTimeoutMs`. Never throws: a failure is written to stderr.
    */
-  drainAtExit(final: boolean): void {
+  drainAtExit(_final: boolean): void {
     if (this.#state === 'closed') return;
-    if (final) this.#exiting = true;
     try {
-      if (!this.#drain.dead) {
-        this.#writer.flush();
-        return;
-      }
+      this.#writer.flush();
     } catch (error) {
-      if (!this.#drain.dead) {
-        writeStderr(`calute-audit: events may be missing from ${this.path}: ${(error as Error).message}\n`);
-        return;
-      }
+      writeStderr(`calute-audit: events may be missing from ${this.path}: ${(error as Error).message}\n`);
     }
-    this.#drain.drainHere();
+  }
+
+  reopenOnSignal(): void {
+    try {
+      this.reopen();
+    } catch (error) {
+      this.#report(error as Error, true);
+    }
+  }
+
+  /** The path still names the file being written (same device and inode). */
+  #isCurrentFile(): boolean {
+    try {
+      const current = fs.fstatSync(Atomics.load(this.#views.control, CURRENT_FD));
+      const named = fs.statSync(this.path);
+      return current.dev === named.dev && current.ino === named.ino;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Closes a descriptor the drain stopped using that this thread opened. */
+  #closeRetired(): void {
+    const fd = Atomics.exchange(this.#views.control, RETIRED_FD, -1);
+    if (fd >= 0) closeQuietly(fd);
+  }
+
+  /** Sets STOP under the lock; a lock that never comes free is overridden (the sink is closing). */
+  #stop(failure: unknown): unknown {
+    try {
+      this.#writer.stop();
+      return failure;
+    } catch (error) {
+      Atomics.store(this.#views.control, COMMAND, STOP);
+      return failure ?? error;
+    }
+  }
+
+  #publishClock(clock: () => number): void {
+    const publish = () => {
+      this.#views.stats[CLOCK_MS] = clock();
+    };
+    publish();
+    this.#clockTimer = setInterval(publish, CLOCK_PUBLISH_MS);
+    this.#clockTimer.unref();
   }
 
   #onMessage(message: DrainMessage): void {
-    if (message.type === 'write-error') {
-      const cause = Object.assign(new Error(message.message), { code: message.code, errno: message.errno });
-      this.#report(errors.writeFailed(cause), true);
-    } else if (message.type === 'write-recovered') {
-      this.#notices.emit('recovered');
-    } else if (message.type === 'reopened') {
-      closeQuietly(message.oldFd);
+    switch (message.type) {
+      case 'write-error': {
+        const cause = Object.assign(new Error(message.message), { code: message.code, errno: message.errno });
+        this.#report(errors.writeFailed(cause), true);
+        break;
+      }
+      case 'write-recovered':
+        this.#notices.emit('recovered');
+        break;
+      case 'retired':
+        this.#closeRetired();
+        break;
+      case 'rotated':
+        this.#notice({
+          type: 'rotated',
+          path: message.from,
+          message: `rotated ${message.path} to ${message.from}`,
+        });
+        this.#lifecycle?.rotated(message.from);
+        break;
+      case 'notice':
+        this.#notice({ type: 'rotation-failed', path: this.path, message: message.message });
+        break;
     }
+  }
+
+  /** Notices go to `'notice'` listeners; a deletion or failure nobody listens for is a warning. */
+  #notice(notice: AuditNotice): void {
+    process.nextTick(() => {
+      if (this.#notices.listenerCount('notice') > 0) this.#notices.emit('notice', notice);
+      else if (notice.type === 'deleted' || notice.type === 'rotation-failed') {
+        process.emitWarning(notice.message, { code: 'CALUTE_AUDIT_NOTICE' });
+      }
+    });
   }
 
   /**
    * Reports an asynchronous error: to `onError`, else to `'error'` listeners. With neither,
    * an error that puts events at risk is thrown, as an unhandled `'error'` event would be
-   * (never swallowed); a worker crash the sink recovered from becomes a process warning.
+   * (never swallowed); one that loses nothing (a drain worker replaced, or this thread
+   * writing instead) becomes a process warning: never thrown at the host.
    */
   #report(error: Error, mustSurface: boolean): void {
     // Reported on a later tick: the cause may be noticed inside emit(), which must not throw for it.
@@ -294,9 +455,30 @@ export class ThreadedJSONLSinkCollector implements AuditCollector, ExitDrainable
     });
   }
 
-  #finishClose(): void {
+  #finishClose(stopped: boolean): void {
     this.#state = 'closed';
     unregisterForExit(this);
-    if (Atomics.load(this.#views.control, COMMAND) !== STOP) this.#writer.stop();
+    if (this.#clockTimer !== null) clearInterval(this.#clockTimer);
+    this.#closeRetired();
+    // The file, if this thread opened it; a drain that could not be stopped keeps it until it ends.
+    const control = this.#views.control;
+    if (stopped && Atomics.load(control, FD_OPENED_BY_WORKER) === 0)
+      closeQuietly(Atomics.load(control, CURRENT_FD));
+  }
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    fs.closeSync(fd);
+  } catch {
+    // Already closed.
+  }
+}
+
+export function writeStderr(message: string): void {
+  try {
+    fs.writeSync(2, message);
+  } catch {
+    // Nowhere left to report to.
   }
 }

@@ -2,6 +2,17 @@
 import { MAX_RING_SIZE, MIN_RING_SIZE } from '#shared/protocol.js';
 import { errors } from './errors.js';
 import {
+  type IntegrityOptions,
+  type ResolvedIntegrity,
+  type ResolvedRetention,
+  type ResolvedRotation,
+  type RetentionOptions,
+  type RotationOptions,
+  resolveIntegrity,
+  resolveRetention,
+  resolveRotation,
+} from './lifecycle-options.js';
+import {
   checkBoolean,
   checkFunction,
   checkInteger,
@@ -20,11 +31,12 @@ export interface ThreadedJSONLSinkOptions {
   ringSize?: number;
   /**
    * What `emit` does when the ring is full: `'wait'` for space (nothing is lost; bounded by
-   * `waitTimeoutMs`), or `'drop'` the record and count it in `stats().droppedEvents`.
+   * `waitTimeoutMs`), or `'drop'` the record at once and count it (the trail gets an
+   * `events_dropped` record before the next one kept).
    * @default 'wait'
    */
   onFull?: 'wait' | 'drop';
-  /** Longest `emit` waits for ring space or the ring lock before throwing. @default 10000 */
+  /** Longest `emit` waits without the drain making progress, for space or the ring lock. @default 10000 */
   waitTimeoutMs?: number;
   /** Longest `flush()` (and the flush in `close()` or at exit) waits. @default 10000 */
   flushTimeoutMs?: number;
@@ -32,7 +44,7 @@ export interface ThreadedJSONLSinkOptions {
   fsync?: boolean;
   /** Mode of a file the sink creates. @default 0o600 */
   mode?: number;
-  /** Accept a FIFO, device or socket path. @default false */
+  /** Accept a FIFO, device or socket path (opened non-blocking). @default false */
   allowNonRegularFile?: boolean;
   /**
    * Largest record in bytes: a longer one is written with its longest values cut and marked,
@@ -46,10 +58,26 @@ export interface ThreadedJSONLSinkOptions {
    */
   drainIntervalMs?: number;
   /**
-   * Flush on SIGTERM and SIGINT, then let the signal end the process as it would have.
-   * @default false
+   * On SIGTERM and SIGINT, flush first. When the application has no listener of its own for
+   * the signal, the process then ends by it as it would have; when it has one, ending is left
+   * to it. @default true
    */
   handleSignals?: boolean;
+  /** On SIGHUP, `reopen()` (for logrotate's `create` mode). @default false */
+  reopenOnSighup?: boolean;
+  /** Rotate the file by size and/or time (see the README's "The audit file's life"). @default none */
+  rotation?: RotationOptions;
+  /** Delete rotated files by count and/or age, never younger than a floor. Needs `rotation`. @default keep all */
+  retention?: RetentionOptions;
+  /** Gzip rotated files, off the drain's write path. Needs `rotation`. @default false */
+  compress?: boolean;
+  /** Keep a signed SHA-256 chain over every record in a sidecar file. @default off */
+  integrity?: IntegrityOptions;
+  /**
+   * The drain worker's file, for bundled applications (see "Bundlers" in the README); a path
+   * or a file URL. @default the package's own dist/worker/drain.js
+   */
+  drainWorker?: string | URL;
   /**
    * Called with every error the sink reports asynchronously (write failures, a drain
    * worker that died). Without it, such errors are emitted as `'error'` events.
@@ -68,6 +96,12 @@ export interface ResolvedThreadedOptions {
   maxRecordBytes: number;
   drainIntervalMs: number;
   handleSignals: boolean;
+  reopenOnSighup: boolean;
+  rotation: ResolvedRotation | null;
+  retention: ResolvedRetention | null;
+  compress: boolean;
+  integrity: ResolvedIntegrity | null;
+  drainWorker: string | URL | undefined;
   onError: ((error: Error) => void) | undefined;
 }
 
@@ -79,6 +113,7 @@ export const THREADED_DEFAULTS: Readonly<ResolvedThreadedOptions> = {
   // and costs 4 MiB of memory.
   ringSize: 4 * 1024 * 1024,
   onFull: 'wait',
+  // 10 s, as thread-stream's blocking flush gives up (its 1 s slices, ten of them).
   waitTimeoutMs: 10_000,
   flushTimeoutMs: 10_000,
   fsync: false,
@@ -86,7 +121,13 @@ export const THREADED_DEFAULTS: Readonly<ResolvedThreadedOptions> = {
   allowNonRegularFile: false,
   maxRecordBytes: DEFAULT_MAX_RECORD_BYTES,
   drainIntervalMs: 5,
-  handleSignals: false,
+  handleSignals: true,
+  reopenOnSighup: false,
+  rotation: null,
+  retention: null,
+  compress: false,
+  integrity: null,
+  drainWorker: undefined,
   onError: undefined,
 };
 
@@ -99,6 +140,26 @@ export function resolveThreadedOptions(options: unknown): ResolvedThreadedOption
     raw[key] ?? THREADED_DEFAULTS[key];
   const ringSize = checkInteger('ringSize', get('ringSize'), MIN_RING_SIZE, MAX_RING_SIZE);
   if ((ringSize & (ringSize - 1)) !== 0) throw errors.option('ringSize', 'a power of two', ringSize);
+  const rotation = resolveRotation(raw.rotation);
+  const compress = checkBoolean('compress', get('compress'));
+  if (compress && rotation === null)
+    throw errors.option('compress', 'false unless rotation is set', compress);
+  const retention = resolveRetention(raw.retention);
+  if (retention !== null && rotation === null) {
+    throw errors.option(
+      'retention',
+      'undefined unless rotation is set (it deletes rotated files)',
+      raw.retention,
+    );
+  }
+  const drainWorker = raw.drainWorker;
+  if (
+    drainWorker !== undefined &&
+    !(typeof drainWorker === 'string' && drainWorker.length > 0) &&
+    !(drainWorker instanceof URL)
+  ) {
+    throw errors.option('drainWorker', 'a file path or a file URL', drainWorker);
+  }
   return {
     ringSize,
     onFull: checkOneOf('onFull', get('onFull'), ['wait', 'drop'] as const),
@@ -115,6 +176,12 @@ export function resolveThreadedOptions(options: unknown): ResolvedThreadedOption
     ),
     drainIntervalMs: checkInteger('drainIntervalMs', get('drainIntervalMs'), 0, 1000),
     handleSignals: checkBoolean('handleSignals', get('handleSignals')),
+    reopenOnSighup: checkBoolean('reopenOnSighup', get('reopenOnSighup')),
+    rotation,
+    retention,
+    compress,
+    integrity: resolveIntegrity(raw.integrity),
+    drainWorker: drainWorker as string | URL | undefined,
     onError: raw.onError === undefined ? undefined : checkFunction('onError', raw.onError),
   };
 }
