@@ -101,7 +101,7 @@ describe('ThreadedJSONLSinkCollector: records bigger than the ring', () => {
       expect(performance.now() - started).toBeLessThan(5000);
       const records = parseLines(splitLines(fs.readFileSync(file)));
       // Each big record is gone, and an events_dropped mark stands in its place.
-      const expected = events.flatMap((event, seq) =>
+      const expected = events.flatMap((_event, seq) =>
         seq % 2 === 1 ? ['events_dropped'] : [`turn_end:${seq}`],
       );
       expect(
