@@ -256,8 +256,8 @@ export interface OtlpReceiver {
   readonly requests: OtlpRequest[];
   /** Every span received, in arrival order. */
   spans(): OtlpSpan[];
-  /** Answer the next requests with this status instead of 200. */
-  failWith(status: number | null): void;
+  /** Answer requests with this status instead of 200, once `after` requests were taken. */
+  failWith(status: number | null, after?: number): void;
 }
 
 /** A node:http server that takes OTLP/HTTP JSON posts; closed after the test. */
@@ -277,11 +277,12 @@ export function useOtlpReceiver(): () => Promise<OtlpReceiver> {
   return async () => {
     const requests: OtlpRequest[] = [];
     let failure: number | null = null;
+    let failAfter = 0;
     const server = http.createServer((request, response) => {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
-        if (failure !== null) {
+        if (failure !== null && requests.length >= failAfter) {
           response.writeHead(failure, { 'content-type': 'application/json' }).end('{}');
           return;
         }
@@ -301,8 +302,9 @@ export function useOtlpReceiver(): () => Promise<OtlpReceiver> {
       requests,
       spans: () =>
         requests.flatMap((body) => body.resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans))),
-      failWith: (status) => {
+      failWith: (status, after = 0) => {
         failure = status;
+        failAfter = after;
       },
     };
   };
