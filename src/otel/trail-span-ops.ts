@@ -4,10 +4,10 @@
  * OpenTelemetry SDK's exporters read (`ReadableSpan` of sdk-trace-base 2.x), without
  * depending on the SDK.
  */
-import type { Attributes, AttributeValue } from './attributes.js';
+import type { Attributes } from './attributes.js';
 import { spanIdFrom, traceIdFrom } from './record-ids.js';
 import type { HrTime } from './record-time.js';
-import type { SpanKindValue, SpanOps, SpanStart } from './span-ops.js';
+import type { SpanOps, SpanStart } from './span-ops.js';
 
 /** `SpanStatusCode` and `TraceFlags.SAMPLED` of `@opentelemetry/api`. */
 const STATUS = { unset: 0, error: 2 } as const;
@@ -21,28 +21,31 @@ export interface SpanContextLike {
 }
 
 export interface SpanEventLike {
-  name: string;
-  attributes: Attributes;
-  time: HrTime;
-  droppedAttributesCount: number;
+  readonly name: string;
+  readonly time: HrTime;
+  readonly attributes?: Record<string, unknown>;
+  readonly droppedAttributesCount?: number;
 }
 
-/** What an exporter reads of a finished span (sdk-trace-base's `ReadableSpan`). */
+/**
+ * What an exporter reads of a finished span: the fields of sdk-trace-base's `ReadableSpan`,
+ * typed widely enough that an SDK exporter's `export(spans: ReadableSpan[])` is accepted.
+ */
 export interface ExportedSpan {
   readonly name: string;
-  readonly kind: SpanKindValue;
+  readonly kind: number;
   spanContext(): SpanContextLike;
-  readonly parentSpanContext: SpanContextLike | undefined;
+  readonly parentSpanContext?: SpanContextLike;
   readonly startTime: HrTime;
   readonly endTime: HrTime;
   readonly duration: HrTime;
-  readonly ended: true;
+  readonly ended: boolean;
   readonly status: { code: number; message?: string };
-  readonly attributes: Attributes;
-  readonly links: [];
-  readonly events: SpanEventLike[];
-  readonly resource: { attributes: Record<string, AttributeValue>; schemaUrl?: string };
-  readonly instrumentationScope: { name: string; version?: string };
+  readonly attributes: Record<string, unknown>;
+  readonly links: readonly unknown[];
+  readonly events: readonly SpanEventLike[];
+  readonly resource: { readonly attributes: Record<string, unknown>; readonly schemaUrl?: string };
+  readonly instrumentationScope: { readonly name: string; readonly version?: string };
   readonly droppedAttributesCount: number;
   readonly droppedEventsCount: number;
   readonly droppedLinksCount: number;
@@ -54,7 +57,7 @@ export interface TrailSpan {
   readonly start: SpanStart;
   readonly startTime: HrTime;
   readonly attributes: Attributes;
-  readonly events: SpanEventLike[];
+  readonly events: { name: string; attributes: Attributes; time: HrTime; droppedAttributesCount: number }[];
   status: { code: number; message?: string };
   ended: boolean;
 }
