@@ -189,6 +189,10 @@ describe('OTelCollector with the SDK: tool call pairing', () => {
     });
     // Outside an open turn the reference's event rides on the tool span itself.
     expect(span.events.map((event) => [event.name, event.at])).toStrictEqual([['tool.complete:late', 50]]);
+    // A duration reaching back before 1970 is no duration: the span is the record's instant.
+    otel.emit(new ToolCallCompleteEvent({ timestamp: at(60), toolName: 'odd', durationMs: 1e300 }));
+    const odd = finished()[1];
+    expect([odd.name, odd.start, odd.end]).toStrictEqual(['execute_tool odd', 60, 60]);
   });
 });
 

@@ -19,12 +19,21 @@ export function parseRecordTime(timestamp: unknown): HrTime | undefined {
   return [Math.floor(millis / 1000), Number(fraction.padEnd(9, '0'))];
 }
 
-/** `time` minus `millis` (a duration; negative or non-finite durations count as 0). */
+/**
+ * `time` minus `millis`, a duration: one that is not a positive finite number, or that would
+ * reach back before 1970, counts as 0. Seconds and nanoseconds are taken apart first, so a
+ * long duration keeps its precision (nanoseconds since 1970 overflow a double's integers).
+ */
 export function minusMillis(time: HrTime, millis: unknown): HrTime {
   if (typeof millis !== 'number' || !Number.isFinite(millis) || millis <= 0) return time;
-  const totalNanos = time[1] - Math.round(millis * 1e6);
-  const borrow = Math.floor(totalNanos / 1e9);
-  return [time[0] + borrow, totalNanos - borrow * 1e9];
+  const wholeSeconds = Math.floor(millis / 1000);
+  let seconds = time[0] - wholeSeconds;
+  let nanos = time[1] - Math.round((millis - wholeSeconds * 1000) * 1e6);
+  if (nanos < 0) {
+    seconds -= 1;
+    nanos += 1e9;
+  }
+  return seconds < 0 ? time : [seconds, nanos];
 }
 
 /** Whether `a` is before `b`. */
