@@ -196,6 +196,28 @@ describe('OTelCollector with the SDK: tool call pairing', () => {
   });
 });
 
+describe('OTelCollector with the SDK: tool calls in flight are bounded', () => {
+  it('outside any turn, past 4096 calls the oldest ends, marked incomplete; a repeated tool_call_id ends the earlier call', () => {
+    const { tracer, finished } = sdk();
+    const otel = new OTelCollector({ tracer });
+    for (let n = 0; n <= 4096; n++) {
+      otel.emit(new ToolCallAttemptEvent({ timestamp: at(n), toolName: `t${n}`, toolCallId: `id-${n}` }));
+    }
+    expect(
+      finished().map((span) => [span.name, span.start, span.end, span.attributes['calute.audit.incomplete']]),
+    ).toStrictEqual([['execute_tool t0', 0, 4096, true]]);
+    otel.emit(new ToolCallAttemptEvent({ timestamp: at(5000), toolName: 'again', toolCallId: 'id-7' }));
+    expect(finished()[1].name).toBe('execute_tool t7');
+    expect(finished()[1].attributes['calute.audit.incomplete']).toBe(true);
+    otel.emit(new ToolCallCompleteEvent({ timestamp: at(5001), toolName: 'again', toolCallId: 'id-7' }));
+    expect(
+      finished()
+        .map((span) => [span.name, span.start, span.end])
+        .slice(2),
+    ).toStrictEqual([['execute_tool again', 5000, 5001]]);
+  });
+});
+
 describe('OTelCollector with the SDK: the reference', () => {
   it('other events of an open turn are span events named by type; outside a turn each is a standalone span', () => {
     const { tracer, finished } = sdk();

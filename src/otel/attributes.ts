@@ -28,17 +28,23 @@ export function putAttribute(attributes: Attributes, key: string, value: unknown
   if (kept !== undefined) attributes[key] = kept;
 }
 
+/** What this module needs of an event class: its type and fields (`EVENT_CLASSES[type]`, `defineEvent`). */
+export interface EventClassLike {
+  readonly eventType: string;
+  readonly fields: readonly FieldSpec[];
+}
+
 /** Knows which record keys of each event type are content. */
 export class ContentKeys {
   readonly #byType = new Map<string, ReadonlySet<string>>();
 
-  constructor(classes: Iterable<{ readonly eventType: string; readonly fields: readonly FieldSpec[] }> = []) {
+  constructor(classes: Iterable<EventClassLike> = []) {
     for (const Class of Object.values(EVENT_CLASSES)) this.add(Class);
     for (const Class of classes) this.add(Class);
   }
 
   /** Learns an event type's content keys from its class (custom types from `defineEvent`). */
-  add(Class: { readonly eventType: string; readonly fields: readonly FieldSpec[] }): void {
+  add(Class: EventClassLike): void {
     if (this.#byType.has(Class.eventType)) return;
     this.#byType.set(Class.eventType, new Set(Class.fields.filter((f) => f.content).map((f) => f.key)));
   }

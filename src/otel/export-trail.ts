@@ -9,17 +9,20 @@
  * time; the next batch is built only once the exporter has taken the last.
  */
 import fs from 'node:fs';
-import { AuditError, type AuditRecord, type FieldSpec } from 'calute-audit';
-import { type AttributeValue, ContentKeys } from './attributes.js';
+import { AuditError, type AuditRecord } from 'calute-audit';
+import { type AttributeValue, ContentKeys, type EventClassLike } from './attributes.js';
 import { INSTRUMENTATION_NAME, INSTRUMENTATION_VERSION } from './instrumentation.js';
 import { createOtlpHttpExporter, type SpanExporterLike } from './load-exporter.js';
 import {
+  attributeRecord,
+  checkUrl,
   optionalBoolean,
   optionalEventClasses,
   optionalInteger,
   optionalString,
   optionError,
   optionsObject,
+  stringRecord,
 } from './options.js';
 import { RecordKeys } from './record-ids.js';
 import { RecordSpanMapper } from './record-mapper.js';
@@ -43,7 +46,7 @@ export interface ExportTrailOptions {
   /** Send content (previews, error messages): opt-in, as the GenAI conventions require. @default false */
   includeContent?: boolean;
   /** Custom event classes (`defineEvent`) whose content fields to leave out. */
-  eventClasses?: readonly { readonly eventType: string; readonly fields: readonly FieldSpec[] }[];
+  eventClasses?: readonly EventClassLike[];
   /** Spans per request. @default 512 */
   batchSize?: number;
   /** Bound of each request, retries included. @default 10000 */
@@ -222,38 +225,4 @@ function exportBatch(
 function modificationTime(file: string): HrTime {
   const millis = fs.statSync(file).mtimeMs;
   return [Math.floor(millis / 1000), Math.round((millis % 1000) * 1e6)];
-}
-
-function checkUrl(value: unknown): string {
-  if (typeof value === 'string') {
-    try {
-      const parsed = new URL(value);
-      if (parsed.protocol === 'http:' || parsed.protocol === 'https:') return value;
-    } catch {
-      // reported below
-    }
-  }
-  throw optionError('url', 'an http: or https: URL', value);
-}
-
-function stringRecord(name: string, value: unknown): Record<string, string> {
-  if (value === undefined) return {};
-  const ok =
-    typeof value === 'object' &&
-    value !== null &&
-    !Array.isArray(value) &&
-    Object.values(value).every((item) => typeof item === 'string');
-  if (!ok) throw optionError(name, 'an object of strings', value);
-  return { ...(value as Record<string, string>) };
-}
-
-function attributeRecord(name: string, value: unknown): Record<string, AttributeValue> {
-  if (value === undefined) return {};
-  const ok =
-    typeof value === 'object' &&
-    value !== null &&
-    !Array.isArray(value) &&
-    Object.values(value).every((item) => ['string', 'number', 'boolean'].includes(typeof item));
-  if (!ok) throw optionError(name, 'an object of strings, numbers and booleans', value);
-  return { ...(value as Record<string, AttributeValue>) };
 }

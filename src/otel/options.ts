@@ -3,6 +3,7 @@
  * expected ..., got ...`, code `ERR_AUDIT_OPTION`): a bad option throws at once, naming it.
  */
 import { AuditOptionError } from 'calute-audit';
+import type { AttributeValue, EventClassLike } from './attributes.js';
 
 function formatValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
@@ -67,10 +68,7 @@ export function optionalInteger(
 }
 
 /** Event classes (for their content fields): an array of classes with `eventType` and `fields`. */
-export function optionalEventClasses(
-  name: string,
-  value: unknown,
-): readonly { readonly eventType: string; readonly fields: readonly import('calute-audit').FieldSpec[] }[] {
+export function optionalEventClasses(name: string, value: unknown): readonly EventClassLike[] {
   if (value === undefined) return [];
   const ok =
     Array.isArray(value) &&
@@ -80,4 +78,38 @@ export function optionalEventClasses(
     );
   if (!ok) throw optionError(name, 'an array of event classes (made by defineEvent)', value);
   return value;
+}
+
+export function checkUrl(value: unknown): string {
+  if (typeof value === 'string') {
+    try {
+      const parsed = new URL(value);
+      if (parsed.protocol === 'http:' || parsed.protocol === 'https:') return value;
+    } catch {
+      // reported below
+    }
+  }
+  throw optionError('url', 'an http: or https: URL', value);
+}
+
+export function stringRecord(name: string, value: unknown): Record<string, string> {
+  if (value === undefined) return {};
+  const ok =
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.values(value).every((item) => typeof item === 'string');
+  if (!ok) throw optionError(name, 'an object of strings', value);
+  return { ...(value as Record<string, string>) };
+}
+
+export function attributeRecord(name: string, value: unknown): Record<string, AttributeValue> {
+  if (value === undefined) return {};
+  const ok =
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.values(value).every((item) => ['string', 'number', 'boolean'].includes(typeof item));
+  if (!ok) throw optionError(name, 'an object of strings, numbers and booleans', value);
+  return { ...(value as Record<string, AttributeValue>) };
 }

@@ -8,8 +8,8 @@
  * instead, as the reference does: `fallbackLog`.
  */
 import type { Span, Tracer } from '@opentelemetry/api';
-import type { AuditCollector, AuditEvent, AuditRecord, FieldSpec } from 'calute-audit';
-import { type Attributes, ContentKeys, recordAttributes } from './attributes.js';
+import type { AuditCollector, AuditEvent, AuditRecord } from 'calute-audit';
+import { type Attributes, ContentKeys, type EventClassLike, recordAttributes } from './attributes.js';
 import { MappingDiagnostics, type MappingErrorHandler } from './diagnostics.js';
 import { INSTRUMENTATION_NAME, INSTRUMENTATION_VERSION } from './instrumentation.js';
 import {
@@ -38,7 +38,7 @@ export interface OTelCollectorOptions {
    */
   captureContent?: boolean;
   /** Custom event classes (from `defineEvent`) whose content fields to know before their first event. */
-  eventClasses?: readonly { readonly eventType: string; readonly fields: readonly FieldSpec[] }[];
+  eventClasses?: readonly EventClassLike[];
   /**
    * Receives every event that could not be mapped (`emit` never throws). Without it, the
    * first failure of each kind goes to OpenTelemetry's `diag` logger, or to a process
@@ -170,8 +170,9 @@ export class OTelCollector implements AuditCollector {
   /** A custom event's content fields are learnt from its class on its first event. */
   #learn(event: AuditEvent, eventType: string): void {
     if (this.#contentKeys.has(eventType)) return;
-    const Class = event.constructor as Partial<{ eventType: string; fields: readonly FieldSpec[] }>;
-    if (Class.eventType === eventType && Array.isArray(Class.fields)) this.#contentKeys.add(Class as never);
+    const Class = event.constructor as Partial<EventClassLike>;
+    if (Class.eventType === eventType && Array.isArray(Class.fields))
+      this.#contentKeys.add(Class as EventClassLike);
   }
 
   #log(record: AuditRecord): void {

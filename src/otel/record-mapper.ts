@@ -37,6 +37,7 @@ import {
   turnStartAttributes,
 } from './span-attributes.js';
 import { SPAN_KIND, type SpanOps } from './span-ops.js';
+import { nameKey, type ToolCall, ToolCallsInFlight } from './tool-calls-in-flight.js';
 
 export interface MapperOptions {
   /** The reference's `service.name` attribute on turn spans. */
@@ -48,27 +49,13 @@ export interface MapperOptions {
 
 interface Turn<S> {
   readonly span: S;
-  readonly tools: Set<Tool<S>>;
+  /** Its tool calls in flight: ended with it. */
+  readonly calls: Set<ToolCall<S>>;
   /** The provider of the turn's model calls: null once two differ. */
   provider: string | null | undefined;
   /** The latest record time seen in this turn (an export ends an unfinished turn there). */
   lastTime: HrTime | undefined;
 }
-
-interface Tool<S> {
-  readonly span: S;
-  readonly turn: Turn<S> | undefined;
-  readonly byId: string | undefined;
-  readonly byName: string | undefined;
-  readonly time: HrTime | undefined;
-}
-
-/**
- * Tool calls in flight outside any open turn are kept at most this many; past it the oldest
- * is ended as incomplete. It bounds an export's memory on a trail of attempts whose outcome
- * never comes (a few hundred bytes each), and is far above the tool calls one agent runs at once.
- */
-const LOOSE_TOOL_LIMIT = 4096;
 
 const idOf = (value: unknown): string | undefined =>
   typeof value === 'string' && value !== '' ? value : undefined;
@@ -77,10 +64,7 @@ export class RecordSpanMapper<S> {
   readonly #ops: SpanOps<S>;
   readonly #options: MapperOptions;
   readonly #turns = new Map<string, Turn<S>>();
-  readonly #toolsById = new Map<string, Tool<S>>();
-  readonly #toolsByName = new Map<string, Tool<S>[]>();
-  /** Tools in flight without an open turn, oldest first. */
-  readonly #looseTools = new Set<Tool<S>>();
+  readonly #calls = new ToolCallsInFlight<S>();
 
   constructor(ops: SpanOps<S>, options: MapperOptions) {
     this.#ops = ops;
@@ -124,7 +108,7 @@ export class RecordSpanMapper<S> {
   endAll(atLastRecord: boolean): void {
     for (const [turnId, turn] of this.#turns)
       this.#closeTurn(turnId, turn, atLastRecord ? turn.lastTime : undefined, true);
-    for (const tool of this.#looseTools) this.#endIncomplete(tool, atLastRecord ? tool.time : undefined);
+    for (const call of this.#calls.loose()) this.#endIncomplete(call, atLastRecord ? call.time : undefined);
   }
 
   #openTurn(record: AuditRecord, time: HrTime | undefined): Turn<S> | undefined {
@@ -164,7 +148,7 @@ export class RecordSpanMapper<S> {
       },
       undefined,
     );
-    this.#turns.set(turnId, { span, tools: new Set(), provider: undefined, lastTime: time });
+    this.#turns.set(turnId, { span, calls: new Set(), provider: undefined, lastTime: time });
   }
 
   #turnEnd(record: AuditRecord, time: HrTime | undefined, recordKey: string | undefined): void {
@@ -182,7 +166,7 @@ export class RecordSpanMapper<S> {
   }
 
   #closeTurn(turnId: string, turn: Turn<S>, time: HrTime | undefined, incomplete: boolean): void {
-    for (const tool of turn.tools) this.#endIncomplete(tool, time);
+    for (const call of [...turn.calls]) this.#endIncomplete(call, time);
     if (incomplete) this.#ops.set(turn.span, { [INCOMPLETE]: true });
     this.#ops.end(turn.span, time);
     this.#turns.delete(turnId);
@@ -203,38 +187,22 @@ export class RecordSpanMapper<S> {
     );
     this.#ops.event(turn?.span ?? span, referenceEventName(record), this.#attributes(record), time);
     const byId = idOf(record.tool_call_id);
-    const tool: Tool<S> = {
+    const pushedOut = this.#calls.add({
       span,
-      turn,
+      time,
       byId,
       byName: byId === undefined ? toolNameKey(record) : undefined,
-      time,
-    };
-    if (byId !== undefined) {
-      const earlier = this.#toolsById.get(byId);
-      if (earlier !== undefined) this.#endIncomplete(earlier, time);
-      this.#toolsById.set(byId, tool);
-    } else {
-      const queue = this.#toolsByName.get(tool.byName!);
-      if (queue === undefined) this.#toolsByName.set(tool.byName!, [tool]);
-      else queue.push(tool);
-    }
-    if (turn !== undefined) turn.tools.add(tool);
-    else {
-      this.#looseTools.add(tool);
-      if (this.#looseTools.size > LOOSE_TOOL_LIMIT) {
-        const [oldest] = this.#looseTools;
-        this.#endIncomplete(oldest, time);
-      }
-    }
+      turnCalls: turn?.calls,
+    });
+    for (const call of pushedOut) this.#endIncomplete(call, time);
   }
 
   #toolOutcome(record: AuditRecord, time: HrTime | undefined, recordKey: string | undefined): void {
     const turn = this.#openTurn(record, time);
     const withContent = this.#options.withContent;
-    const tool = this.#takeTool(record);
+    const call = this.#calls.take(idOf(record.tool_call_id), toolNameKey(record));
     const span =
-      tool?.span ??
+      call?.span ??
       this.#ops.start(
         {
           name: spanName(OPERATION.executeTool, String(record.tool_name ?? '')),
@@ -252,31 +220,10 @@ export class RecordSpanMapper<S> {
     this.#ops.end(span, time);
   }
 
-  /** The tool call in flight this outcome closes: by tool_call_id, else the oldest of its turn and name. */
-  #takeTool(record: AuditRecord): Tool<S> | undefined {
-    const byId = idOf(record.tool_call_id);
-    let tool = byId === undefined ? undefined : this.#toolsById.get(byId);
-    if (tool === undefined) tool = this.#toolsByName.get(toolNameKey(record))?.[0];
-    if (tool !== undefined) this.#forget(tool);
-    return tool;
-  }
-
-  #forget(tool: Tool<S>): void {
-    if (tool.byId !== undefined) this.#toolsById.delete(tool.byId);
-    if (tool.byName !== undefined) {
-      const queue = this.#toolsByName.get(tool.byName);
-      const at = queue?.indexOf(tool) ?? -1;
-      if (at >= 0) queue!.splice(at, 1);
-      if (queue?.length === 0) this.#toolsByName.delete(tool.byName);
-    }
-    tool.turn?.tools.delete(tool);
-    this.#looseTools.delete(tool);
-  }
-
-  #endIncomplete(tool: Tool<S>, time: HrTime | undefined): void {
-    this.#forget(tool);
-    this.#ops.set(tool.span, { [INCOMPLETE]: true });
-    this.#ops.end(tool.span, time);
+  #endIncomplete(call: ToolCall<S>, time: HrTime | undefined): void {
+    this.#calls.remove(call);
+    this.#ops.set(call.span, { [INCOMPLETE]: true });
+    this.#ops.end(call.span, time);
   }
 
   #modelCall(record: AuditRecord, time: HrTime | undefined, recordKey: string | undefined): void {
@@ -324,6 +271,5 @@ export class RecordSpanMapper<S> {
   }
 }
 
-/** Pairs calls without an id: per turn and tool name. */
 const toolNameKey = (record: AuditRecord): string =>
-  `${idOf(record.turn_id) ?? ''}\u0000${String(record.tool_name ?? '')}`;
+  nameKey(idOf(record.turn_id), String(record.tool_name ?? ''));
