@@ -126,7 +126,7 @@ export async function exportTrail(
       ...(url === undefined ? {} : { url }),
       headers,
       timeoutMillis,
-    } as never));
+    }));
   const outbox: ExportedSpan[] = [];
   const ops = new TrailSpanOps(
     outbox,
@@ -147,8 +147,9 @@ export async function exportTrail(
     firstInvalid: null,
     untimedRecords: 0,
   };
-  const send = async (): Promise<void> => {
-    while (outbox.length > 0) {
+  /** Sends full batches; at the end (`all`), the rest too. */
+  const send = async (all: boolean): Promise<void> => {
+    while (outbox.length >= (all ? 1 : batchSize)) {
       const batch = outbox.splice(0, batchSize);
       await exportBatch(exporter, batch, result.spans, url);
       result.spans += batch.length;
@@ -176,12 +177,12 @@ export async function exportTrail(
         lastTime = time;
         mapper.map(record, time, keys.next(line.text, record.timestamp));
         result.records++;
-        if (outbox.length >= batchSize) await send();
+        if (outbox.length >= batchSize) await send(false);
       }
     }
     // Turns and tool calls the trail leaves open end at their last record, marked incomplete.
     mapper.endAll(true);
-    await send();
+    await send(true);
   } finally {
     if (given === undefined) await exporter.shutdown();
   }

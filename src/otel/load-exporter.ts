@@ -20,7 +20,8 @@ export interface SpanExporterLike {
 }
 
 export interface OtlpHttpSettings {
-  url: string;
+  /** Without it, the exporter's own default (environment, then localhost:4318). */
+  url?: string;
   headers: Record<string, string>;
   timeoutMillis: number;
 }
