@@ -1,9 +1,9 @@
 /**
- * The event mix of every bench: one agent turn, four records, from
- * `../shared/fixtures/agent-turn-events.json` (beside the repository, as in CI), built into
- * event objects through `EVENT_CLASSES` with camelCase options. Each event's compiled
- * record writer must give exactly `JSON.stringify(record)`, or the benches would compare
- * different work: that is checked when this module loads.
+ * The event mix of every bench: one agent turn, four records made by the Python reference,
+ * from `test/fixtures/reference/agent-turn-events.json`, built into event objects through
+ * `EVENT_CLASSES` with camelCase options. Each event's compiled record writer must give
+ * exactly `JSON.stringify(record)`, or the benches would compare different work: that is
+ * checked when this module loads.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -26,7 +26,7 @@ export function repoRoot(): string {
   }
 }
 
-export const FIXTURE_PATH = path.resolve(repoRoot(), '../shared/fixtures/agent-turn-events.json');
+export const FIXTURE_PATH = path.resolve(repoRoot(), 'test/fixtures/reference/agent-turn-events.json');
 
 const camel = (key: string): string => key.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
 

@@ -158,7 +158,8 @@ export async function runPool(quick: boolean, log: (line: string) => void = () =
         filename: TASK_FILE,
         minThreads: threads,
         maxThreads: threads,
-        // 'sync' parks idle workers in Atomics.wait (see ../shared/spec/offloading-facts.md).
+        // 'sync' (piscina 5's default) parks idle workers in Atomics.wait, which freezes
+        // asynchronous work still pending in them.
         atomics: 'disabled',
       });
       await Promise.all(Array.from({ length: threads * 2 }, () => pool.run({ mode: 'warm' })));

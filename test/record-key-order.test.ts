@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   AuditEmitter,
@@ -13,9 +12,8 @@ import {
 import { describe, expect, it } from 'vitest';
 import { REFERENCE_CLASSES, referenceKeys } from './support/reference-tables.js';
 
-const repoRoot = fileURLToPath(new URL('..', import.meta.url));
-// CI clones the repository with a copy of shared/ beside it, as on this machine.
-const fixturePath = path.resolve(repoRoot, '../shared/fixtures/agent-turn-events.json');
+// Records made by the Python reference (see test/fixtures/reference/README.md).
+const fixturePath = fileURLToPath(new URL('./fixtures/reference/agent-turn-events.json', import.meta.url));
 const fixture = JSON.parse(fs.readFileSync(fixturePath, 'utf8')) as Record<string, unknown>[];
 
 describe('toDict(): keys in the reference order', () => {

@@ -3,7 +3,7 @@
  * piscina tool worker, a plain Worker) returns a collector that writes straight into the
  * sink's ring, with no message to the main thread.
  */
-import { isRingHandle, type RingHandle } from '../shared/protocol.js';
+import { isRingHandle, type RingHandle } from '#shared/protocol.js';
 import type { AuditEvent } from './audit-event.js';
 import type { AuditCollector } from './collector.js';
 import { errors } from './errors.js';

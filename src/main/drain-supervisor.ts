@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import type { Worker } from 'node:worker_threads';
-import { isThreadAlive } from '../shared/os-thread.js';
+import { isThreadAlive } from '#shared/os-thread.js';
 import {
   CURRENT_FD,
   DEAD,
@@ -18,7 +18,7 @@ import {
   type RingViews,
   STARTING,
   STOPPED,
-} from '../shared/protocol.js';
+} from '#shared/protocol.js';
 import { startDrainWorker } from './drain-worker.js';
 import { errors } from './errors.js';
 import { closeQuietly, drainInline } from './inline-drain.js';

@@ -4,7 +4,7 @@
  * The worker file is resolved here and nowhere else.
  */
 import { Worker } from 'node:worker_threads';
-import type { DrainMessage, DrainWorkerData } from '../shared/protocol.js';
+import type { DrainMessage, DrainWorkerData } from '#shared/protocol.js';
 
 const DRAIN_WORKER_URL = new URL('../worker/drain.js', import.meta.url);
 

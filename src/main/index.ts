@@ -1,4 +1,4 @@
-export type { FullRingPolicy, RingHandle } from '../shared/protocol.js';
+export type { FullRingPolicy, RingHandle } from '#shared/protocol.js';
 export { AuditEvent, type AuditEventOptions, type AuditRecord } from './audit-event.js';
 export type { AuditCollector, ClosableAuditCollector } from './collector.js';
 export { isAuditCollector } from './collector.js';

@@ -2,10 +2,10 @@
  * Writing the ring from the owning thread: only when no drain worker runs (it died, drains
  * keep dying, or close() found it dead). Follows the drain's rules: what a dead drain's last
  * write already put in the file is skipped, and a pending reopen takes effect at its byte
- * position. See `../shared/protocol.ts`.
+ * position. See `src/shared/protocol.ts`.
  */
 import fs from 'node:fs';
-import { regularFileSize } from '../shared/file-size.js';
+import { regularFileSize } from '#shared/file-size.js';
 import {
   bytesWrittenByDeadDrain,
   CURRENT_FD,
@@ -19,7 +19,7 @@ import {
   WRITE,
   WRITTEN_BYTES,
   WRITTEN_EVENTS,
-} from '../shared/protocol.js';
+} from '#shared/protocol.js';
 
 /** Writes every committed byte; throws the write error, if any. */
 export function drainInline({ control, stats, data, mask, capacity }: RingViews): void {

@@ -1,10 +1,10 @@
 /**
  * The producer side of the ring: any thread that emits holds one of these. Copies a line's
  * UTF-8 bytes into shared memory under the lock and, only when the drain needs it, wakes it.
- * See `../shared/protocol.ts` for the layout and invariants.
+ * See `src/shared/protocol.ts` for the layout and invariants.
  */
 import os from 'node:os';
-import { currentThreadId, isThreadAlive } from '../shared/os-thread.js';
+import { currentThreadId, isThreadAlive } from '#shared/os-thread.js';
 import {
   COMMAND,
   DOZING,
@@ -38,7 +38,7 @@ import {
   UNLOCKED,
   WRITE,
   wakeDrain,
-} from '../shared/protocol.js';
+} from '#shared/protocol.js';
 import { errors } from './errors.js';
 
 /** A blocking wait sleeps in slices this long so it can notice errors and deadlines. */

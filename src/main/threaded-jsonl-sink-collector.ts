@@ -27,7 +27,7 @@ import {
   WRITE_ERRORS,
   WRITTEN_BYTES,
   WRITTEN_EVENTS,
-} from '../shared/protocol.js';
+} from '#shared/protocol.js';
 import type { AuditEvent } from './audit-event.js';
 import type { AuditCollector } from './collector.js';
 import { DrainSupervisor, writeStderr } from './drain-supervisor.js';

@@ -1,5 +1,5 @@
 /** The offloaded sink's options: one type, one table of defaults, validated once. */
-import { MAX_RING_SIZE, MIN_RING_SIZE } from '../shared/protocol.js';
+import { MAX_RING_SIZE, MIN_RING_SIZE } from '#shared/protocol.js';
 import { errors } from './errors.js';
 import {
   checkBoolean,

@@ -7,7 +7,7 @@
  */
 import fs from 'node:fs';
 import SonicBoomModule, { type SonicBoomOpts, type SonicBoom as SonicBoomType } from 'sonic-boom';
-import { regularFileSize } from '../shared/file-size.js';
+import { regularFileSize } from '#shared/file-size.js';
 
 // Under `module: NodeNext` the default export is not typed as constructible.
 const SonicBoom = SonicBoomModule as unknown as new (options: SonicBoomOpts) => SonicBoomType;

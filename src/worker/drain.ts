@@ -6,7 +6,7 @@
  * `Atomics.wait` that producers interrupt only when they must (see protocol.ts).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { currentThreadId } from '../shared/os-thread.js';
+import { currentThreadId } from '#shared/os-thread.js';
 import {
   COMMAND,
   CURRENT_FD,
@@ -31,7 +31,7 @@ import {
   WAKE,
   WRITE,
   WRITE_ERRORS,
-} from '../shared/protocol.js';
+} from '#shared/protocol.js';
 import { Destination } from './destination.js';
 import { RingReader } from './ring-reader.js';
 

@@ -1,7 +1,7 @@
 /**
  * The drain side of the ring: the committed bytes as at most two views (the second when
  * they wrap past the end), and the release of space once bytes are written.
- * See `../shared/protocol.ts` for the layout and invariants.
+ * See `src/shared/protocol.ts` for the layout and invariants.
  */
 import {
   bytesWrittenByDeadDrain,
@@ -18,7 +18,7 @@ import {
   WRITE,
   WRITTEN_BYTES,
   WRITTEN_EVENTS,
-} from '../shared/protocol.js';
+} from '#shared/protocol.js';
 
 /**
  * One write is at most a quarter of the ring, within these bounds: big enough that system

@@ -1,6 +1,7 @@
 /**
- * The reference's tables (`../shared/spec/reference.md`), transcribed by hand so that tests
- * compare the package against the reference and not against its own field tables.
+ * The Python reference's tables (from its specification, which is not part of this
+ * repository), transcribed by hand so that tests compare the package against the
+ * reference and not against its own field tables.
  */
 import {
   AgentSwitchEvent,
