@@ -23,6 +23,7 @@ import {
   ringNote,
 } from './end-to-end.bench.js';
 import { repoRoot } from './fixture.js';
+import { type OtelBenchResult, otelTable } from './otel.bench.js';
 import { type PerCallResult, perCallTable } from './per-call.bench.js';
 import { type PoolResult, poolTable } from './pool-producers.bench.js';
 import { formatBytes, formatBytesPerSecond, formatNs, formatRate, markdownTable, readArgs } from './util.js';
@@ -191,6 +192,7 @@ fs.mkdirSync(outDir, { recursive: true });
 const perCall = runBench<PerCallResult>('per-call.bench.js', args.quick, outDir);
 const endToEnd = runBench<EndToEndResult>('end-to-end.bench.js', args.quick, outDir);
 const pool = runBench<PoolResult>('pool-producers.bench.js', args.quick, outDir);
+const otel = runBench<OtelBenchResult>('otel.bench.js', args.quick, outDir);
 const list = checks(perCall, endToEnd);
 const minutes = (performance.now() - started) / 60_000;
 
@@ -218,6 +220,10 @@ const block = [
   `### Producers in a piscina pool (median of ${pool.repetitions})`,
   '',
   poolTable(pool),
+  '',
+  `### OpenTelemetry: OTelCollector.emit per event on the calling thread (tinybench, ${otel.timeMs} ms per task; SDK BatchSpanProcessor, discarding exporter)`,
+  '',
+  otelTable(otel),
   '',
   '### Ratios against the targets',
   '',
