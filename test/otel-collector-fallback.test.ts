@@ -26,7 +26,7 @@ function projectWithoutOtel(): string {
   const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
     dependencies: Record<string, string>;
   };
-  for (const dependency of Object.keys(manifest.dependencies)) {
+  for (const dependency of Object.keys(manifest.dependencies ?? {})) {
     fs.symlinkSync(
       path.join(ROOT, 'node_modules', dependency),
       path.join(dir, 'node_modules', dependency),
