@@ -88,7 +88,12 @@ export function listTrailFiles(basePath: string): TrailFile[] {
       compressed: gz !== undefined,
     });
   }
-  if (fs.existsSync(basePath))
-    files.push({ path: basePath, rotatedAt: null, rotatedAtMs: null, compressed: false });
+  let active = false;
+  try {
+    active = fs.statSync(basePath).isFile();
+  } catch {
+    // No active file (between a rotation's rename and the next open, or never written).
+  }
+  if (active) files.push({ path: basePath, rotatedAt: null, rotatedAtMs: null, compressed: false });
   return files;
 }
