@@ -51,11 +51,15 @@ function lastMessageContent(messages: readonly { content: unknown }[] | undefine
   return messages === undefined || messages.length === 0 ? undefined : messages[messages.length - 1].content;
 }
 
-/** What a step produced, for the model call's output preview: its text, else its tool calls. */
+/**
+ * What a step's model produced, for the model call's output preview: the tool calls it
+ * asked for (its decision, whatever text comes with them), else its text.
+ */
 function stepOutput(step: OnStepFinishEvent): unknown {
-  if (step.text.length > 0) return step.text;
-  if (step.toolCalls.length === 0) return undefined;
-  return step.toolCalls.map((call) => ({ toolName: call.toolName, input: call.input }));
+  if (step.toolCalls.length > 0) {
+    return step.toolCalls.map((call) => ({ toolName: call.toolName, input: call.input }));
+  }
+  return step.text;
 }
 
 /**

@@ -61,8 +61,15 @@ export class AdapterRecorder {
     reportAdapterError(this.#adapter, this.#onError, callback, error);
   }
 
-  /** Calls `emitter[method](args)`, without the content arguments when capture is off. */
-  emit<M extends MethodName>(method: M, args: ArgsOf<M>): ReturnType<EmitterMethods[M]> {
+  /**
+   * Calls `emitter[method](args)` (the adapter's emitter unless another is given), without
+   * the content arguments when capture is off.
+   */
+  emit<M extends MethodName>(
+    method: M,
+    args: ArgsOf<M>,
+    emitter: AuditEmitter = this.emitter,
+  ): ReturnType<EmitterMethods[M]> {
     let given = args as Record<string, unknown>;
     if (!this.captureContent) {
       given = { ...given };
@@ -72,7 +79,7 @@ export class AdapterRecorder {
       this: AuditEmitter,
       options: unknown,
     ) => ReturnType<EmitterMethods[M]>;
-    return call.call(this.emitter, given);
+    return call.call(emitter, given);
   }
 
   /**
