@@ -204,7 +204,8 @@ describe('AuditCallbackHandler (LangChain.js callbacks)', () => {
     const written = await records();
     expect(written).toHaveLength(8);
     expect(new Set(written.map((record) => record.session_id))).toEqual(new Set(['thread-42']));
-    expect(new Set(written.map((record) => record.agent_id))).toEqual(new Set([null]));
+    // No agentId given: the outermost run's name.
+    expect(new Set(written.map((record) => record.agent_id))).toEqual(new Set(['weather_agent']));
   });
 
   it('records a failing run as an error event of its turn', async () => {

@@ -82,11 +82,14 @@ export class AuditCallbackHandler extends BaseCallbackHandler {
     const parent = parentRunId === undefined ? undefined : this.#runs.get(parentRunId);
     const outermost = parentRunId === undefined;
     const emitter = parent?.emitter ?? this.#emitterFor(metadata);
+    const turn = outermost && kind === 'chain';
+    // The agent: the option, else the agent LangChain names (createAgent), else the
+    // outermost chain's name (a graph or runnable named after the agent).
     const agentName = typeof metadata?.lc_agent_name === 'string' ? metadata.lc_agent_name : undefined;
     const record: RunRecord = {
-      kind: outermost && kind === 'chain' ? 'turn' : kind,
-      turnId: outermost && kind === 'chain' ? runId : (parent?.turnId ?? emitter.context.turnId ?? null),
-      agentId: this.#recorder.agentId ?? agentName ?? parent?.agentId ?? null,
+      kind: turn ? 'turn' : kind,
+      turnId: turn ? runId : (parent?.turnId ?? emitter.context.turnId ?? null),
+      agentId: this.#recorder.agentId ?? agentName ?? parent?.agentId ?? (turn ? name : null),
       emitter,
       startedAt: performance.now(),
       name,
