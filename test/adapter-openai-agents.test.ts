@@ -303,6 +303,157 @@ describe.skipIf(!SUPPORTED)('agentsAudit (OpenAI Agents SDK tracing processor)',
     ]);
   });
 
+  it.each(['generation', 'response'] as const)(
+    'records a model that traces its own %s span from that span, once per call',
+    async (kind) => {
+      const { Agent, tool, Usage, withGenerationSpan, withResponseSpan } = agents;
+      const { ScriptedModel, functionCall, assistantMessage } = testing;
+      const scripted = new ScriptedModel([
+        {
+          output: [functionCall('weather', { city: 'Paris' }, { callId: 'call-weather' })],
+          usage: new Usage({ requests: 1, inputTokens: 1, outputTokens: 1 }),
+        },
+        {
+          output: [assistantMessage(ANSWER)],
+          usage: new Usage({ requests: 1, inputTokens: 1, outputTokens: 1 }),
+        },
+      ]);
+      let call = 0;
+      // What the SDK's OpenAI models record around each request (openaiChatCompletionsModel,
+      // openaiResponsesModel), with usage that differs from the scripted turn usage.
+      const model: AgentsModule.Model = {
+        getStreamedResponse: (request) => scripted.getStreamedResponse(request),
+        getResponse: async (request) => {
+          call++;
+          const id = `resp-${call}`;
+          const asksForTool = call === 1;
+          if (kind === 'generation') {
+            return withGenerationSpan(
+              async (span) => {
+                const response = await scripted.getResponse(request);
+                span.spanData.output = [
+                  {
+                    id,
+                    model: 'gpt-test-2025-01',
+                    choices: [
+                      {
+                        finish_reason: asksForTool ? 'tool_calls' : 'stop',
+                        message: {
+                          role: 'assistant',
+                          tool_calls: asksForTool ? [{ id: 'call-weather' }] : undefined,
+                        },
+                      },
+                    ],
+                    usage: {
+                      prompt_tokens: 100 * call,
+                      completion_tokens: 10 * call,
+                      prompt_tokens_details: { cached_tokens: call },
+                    },
+                  },
+                ];
+                return response;
+              },
+              { data: { model: 'gpt-test', model_config: { base_url: 'https://llm.example.test/v1' } } },
+            );
+          }
+          return withResponseSpan(async (span) => {
+            const response = await scripted.getResponse(request);
+            span.spanData.response_id = id;
+            span.spanData._input = [{ role: 'user', content: 'What is the weather in Paris?' }];
+            span.spanData._response = {
+              id,
+              model: 'gpt-test-2025-01',
+              status: 'completed',
+              output: asksForTool
+                ? [{ type: 'function_call', call_id: 'call-weather' }]
+                : [{ type: 'message' }],
+              usage: {
+                input_tokens: 100 * call,
+                output_tokens: 10 * call,
+                input_tokens_details: { cached_tokens: call },
+                output_tokens_details: { reasoning_tokens: 2 * call },
+              },
+            };
+            return response;
+          });
+        },
+      };
+      const weather = tool({
+        name: 'weather',
+        description: 'Current weather of a city',
+        parameters: z.object({ city: z.string() }),
+        execute: async ({ city }) => ({ city, sky: 'sunny' }),
+      });
+      const agent = new Agent({ name: 'solo', instructions: 'Answer.', model, tools: [weather] });
+      const { sink, records } = openSink(tempDir());
+      agents.setTraceProcessors([adapter.agentsAudit({ collector: sink }).observe(agent)]);
+      try {
+        await agents.run(agent, 'What is the weather in Paris?');
+      } finally {
+        agents.setTraceProcessors([]);
+      }
+      const written = await records();
+      expect(written.map((record) => record.event_type)).toEqual([
+        'turn_start',
+        'model_call',
+        'tool_call_attempt',
+        'tool_call_complete',
+        'model_call',
+        'turn_end',
+      ]);
+      const modelCalls = written.filter((record) => record.event_type === 'model_call');
+      const pick = (record: Record<string, unknown>) => {
+        const { timestamp, duration_ms, input_preview, output_preview, ...rest } = record;
+        return rest;
+      };
+      const envelope = {
+        agent_id: 'solo',
+        turn_id: written[0].turn_id,
+        session_id: null,
+        severity: 'info',
+        metadata: {},
+      };
+      if (kind === 'generation') {
+        expect(modelCalls.map(pick)).toEqual(
+          [1, 2].map((n) => ({
+            event_type: 'model_call',
+            ...envelope,
+            provider: 'llm.example.test',
+            model: 'gpt-test',
+            operation: 'chat',
+            input_tokens: 100 * n,
+            output_tokens: 10 * n,
+            finish_reason: n === 1 ? 'tool_calls' : 'stop',
+            response_model: 'gpt-test-2025-01',
+            response_id: `resp-${n}`,
+            cached_input_tokens: n,
+            tool_call_count: n === 1 ? 1 : 0,
+          })),
+        );
+      } else {
+        expect(modelCalls.map(pick)).toEqual(
+          [1, 2].map((n) => ({
+            event_type: 'model_call',
+            ...envelope,
+            provider: 'openai',
+            model: 'gpt-test-2025-01',
+            operation: 'chat',
+            input_tokens: 100 * n,
+            output_tokens: 10 * n,
+            finish_reason: 'completed',
+            response_model: 'gpt-test-2025-01',
+            response_id: `resp-${n}`,
+            cached_input_tokens: n,
+            reasoning_tokens: 2 * n,
+            tool_call_count: n === 1 ? 1 : 0,
+          })),
+        );
+        expect(modelCalls[0].input_preview).toBe('{"role":"user","content":"What is the weather in Paris?"}');
+      }
+      for (const record of modelCalls) expect(record.duration_ms).toEqual(DURATION);
+    },
+  );
+
   it('a collector that throws leaves the run unchanged and reports each failure to onError', async () => {
     const collector = new ThrowingCollector();
     const reported: string[] = [];

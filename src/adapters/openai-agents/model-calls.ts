@@ -68,23 +68,54 @@ export function modelCallOfTurn(
   };
 }
 
-/** The model call a generation span describes. */
+/** A chat completion, as the chat-completions model puts it in its generation span's output. */
+interface ChatCompletionLike {
+  id?: string;
+  model?: string;
+  choices?: { finish_reason?: string; message?: { tool_calls?: unknown[] } }[];
+  usage?: {
+    prompt_tokens?: number;
+    completion_tokens?: number;
+    prompt_tokens_details?: { cached_tokens?: number };
+    completion_tokens_details?: { reasoning_tokens?: number };
+  };
+}
+
+const numberOr = (value: unknown): number | undefined => (typeof value === 'number' ? value : undefined);
+
+/** Who served a generation: the span's `provider`, else the host of its `base_url`. */
+function providerOf(config: Record<string, unknown> | undefined): string {
+  if (typeof config?.provider === 'string') return config.provider;
+  if (typeof config?.base_url === 'string' && URL.canParse(config.base_url))
+    return new URL(config.base_url).hostname;
+  return '';
+}
+
+/**
+ * The model call a generation span describes: usage from the span (any model) or from the
+ * chat completion in its output (the chat-completions model, with sensitive data traced).
+ */
 export function modelCallOfGeneration(data: GenerationSpanData, durationMs: number): Options {
+  const completion = (data.output?.at(-1) ?? {}) as ChatCompletionLike;
+  const choice = completion.choices?.[0];
   const usage = data.usage ?? {};
   const details = (usage.details ?? {}) as Record<string, unknown>;
-  const last = data.output?.at(-1) as Record<string, unknown> | undefined;
   return {
-    provider: typeof data.model_config?.provider === 'string' ? data.model_config.provider : '',
-    model: data.model ?? '',
-    inputTokens: usage.input_tokens ?? null,
-    outputTokens: usage.output_tokens ?? null,
+    provider: providerOf(data.model_config),
+    model: data.model ?? completion.model ?? '',
+    inputTokens: numberOr(usage.input_tokens) ?? completion.usage?.prompt_tokens ?? null,
+    outputTokens: numberOr(usage.output_tokens) ?? completion.usage?.completion_tokens ?? null,
     durationMs,
-    finishReason: typeof last?.finish_reason === 'string' ? last.finish_reason : '',
+    finishReason: choice?.finish_reason ?? '',
+    responseModel: completion.model,
+    responseId: completion.id,
     cachedInputTokens:
-      typeof details.cached_input_tokens === 'number' ? details.cached_input_tokens : undefined,
-    reasoningTokens: typeof details.reasoning_tokens === 'number' ? details.reasoning_tokens : undefined,
+      numberOr(details.cached_input_tokens) ?? completion.usage?.prompt_tokens_details?.cached_tokens,
+    reasoningTokens:
+      numberOr(details.reasoning_tokens) ?? completion.usage?.completion_tokens_details?.reasoning_tokens,
+    toolCallCount: choice?.message === undefined ? undefined : (choice.message.tool_calls?.length ?? 0),
     input: data.input?.at(-1),
-    output: data.output,
+    output: choice?.message ?? data.output,
   };
 }
 
