@@ -6,7 +6,7 @@
  * the integration.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { generateText, stepCountIs, tool } from 'ai';
+import { generateText, simulateReadableStream, stepCountIs, streamText, tool } from 'ai';
 import { MockLanguageModelV3 } from 'ai/test';
 import { AuditEmitter } from 'calute-audit';
 import { ADAPTER_WARNING_CODE, auditTelemetry } from 'calute-audit/ai-sdk';
@@ -218,6 +218,67 @@ describe('auditTelemetry (AI SDK telemetry integration)', () => {
 
     // The SDK's result is the one it gives without the integration.
     expect(outcome(result)).toEqual(outcome(await run()));
+  });
+
+  it('records a streamText run the same way', async () => {
+    const streamUsage = (input: number, output: number) => ({
+      inputTokens: { total: input, noCache: input, cacheRead: 0, cacheWrite: undefined },
+      outputTokens: { total: output, text: output, reasoning: undefined },
+    });
+    const steps = [
+      [
+        { type: 'response-metadata', id: 'resp-s1', modelId: 'mock-stream-2025', timestamp: new Date(0) },
+        { type: 'tool-call', toolCallId: 'call-s1', toolName: 'weather', input: '{"city":"Oslo"}' },
+        {
+          type: 'finish',
+          finishReason: { unified: 'tool-calls', raw: 'tool_calls' },
+          usage: streamUsage(11, 3),
+        },
+      ],
+      [
+        { type: 'response-metadata', id: 'resp-s2', modelId: 'mock-stream-2025', timestamp: new Date(0) },
+        { type: 'text-start', id: 't' },
+        { type: 'text-delta', id: 't', delta: 'Cold in Oslo.' },
+        { type: 'text-end', id: 't' },
+        { type: 'finish', finishReason: { unified: 'stop', raw: 'stop' }, usage: streamUsage(25, 4) },
+      ],
+    ] as const;
+    let step = 0;
+    const model = new MockLanguageModelV3({
+      provider: 'mock-provider',
+      modelId: 'mock-stream',
+      doStream: async () => ({
+        stream: simulateReadableStream({ chunks: [...steps[step++]], chunkDelayInMs: 5 }),
+      }),
+    });
+    const { sink, records } = openSink(tempDir());
+    const result = streamText({
+      model,
+      tools: { weather: tools.weather },
+      prompt: 'And in Oslo?',
+      stopWhen: stepCountIs(5),
+      experimental_telemetry: { integrations: auditTelemetry({ collector: sink, sessionId: 's' }) },
+    });
+    expect(await result.text).toBe('Cold in Oslo.');
+    const written = await records();
+    expect(
+      written.map((record) => [
+        record.event_type,
+        record.tool_call_id ?? record.response_id ?? null,
+        record.input_tokens ?? null,
+        record.output_tokens ?? null,
+        record.finish_reason ?? null,
+      ]),
+    ).toEqual([
+      ['turn_start', null, null, null, null],
+      ['tool_call_attempt', 'call-s1', null, null, null],
+      ['tool_call_complete', 'call-s1', null, null, null],
+      ['model_call', 'resp-s1', 11, 3, 'tool-calls'],
+      ['model_call', 'resp-s2', 25, 4, 'stop'],
+      ['turn_end', null, null, null, null],
+    ]);
+    expect(written[5].content_preview).toBe('Cold in Oslo.');
+    expect(new Set(written.map((record) => record.turn_id)).size).toBe(1);
   });
 
   it('records no prompts, arguments or results with captureContent: false', async () => {

@@ -14,7 +14,8 @@
  * model_call is therefore written then, after its tools' records, with the timestamp of the
  * moment the model answered (when the first tool started, or the step ended), so that
  * `timestamp - duration_ms` is when the call began. Tool attempts are written before the
- * tool runs, never held back.
+ * tool runs, never held back. (With `streamText` a tool can start while the model still
+ * streams the rest of its answer; the measured call then ends at that tool's start.)
  */
 import type {
   OnFinishEvent,
