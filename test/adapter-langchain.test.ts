@@ -266,4 +266,12 @@ describe('AuditCallbackHandler (LangChain.js callbacks)', () => {
       'calute-audit/langchain: recording handleChainStart failed (the run goes on): Error: collector down (turn_start)',
     );
   });
+  it('rejects bad options, naming them', () => {
+    expect(() => new AuditCallbackHandler({ emitter: {} } as never)).toThrow(
+      'Invalid option "emitter" of calute-audit/langchain: expected an AuditEmitter, got object',
+    );
+    expect(
+      () => new AuditCallbackHandler({ collector: new ThrowingCollector(), onError: 1 } as never),
+    ).toThrow('Invalid option "onError" of calute-audit/langchain: expected a function, got number');
+  });
 });

@@ -486,4 +486,15 @@ describe.skipIf(!SUPPORTED)('agentsAudit (OpenAI Agents SDK tracing processor)',
       'calute-audit/openai-agents: recording onSpanStart failed (the run goes on): Error: collector down (turn_start)',
     );
   });
+  it('rejects bad options and non-agents, naming them', () => {
+    expect(() =>
+      adapter.agentsAudit({ collector: new ThrowingCollector(), agents: 'triage' } as never),
+    ).toThrow('Invalid option "agents" of calute-audit/openai-agents: expected an array of agents');
+    expect(() => adapter.agentsAudit({ collector: new ThrowingCollector() }).observe({} as never)).toThrow(
+      'calute-audit/openai-agents: observe() takes Agent objects; argument 0 is not one',
+    );
+    expect(() => adapter.agentsAudit({ collector: {} } as never)).toThrow(
+      'Invalid option "collector" of calute-audit/openai-agents: expected an object with emit() and flush() methods',
+    );
+  });
 });

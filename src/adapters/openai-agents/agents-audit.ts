@@ -1,11 +1,12 @@
 /**
  * The OpenAI Agents SDK adapter: a tracing processor, the SDK's hook that sees every run
  * (trace), turn, tool call, handoff and guardrail of every runner, with their ids, timing,
- * usage and errors. One line: `addTraceProcessor(agentsAudit({ collector }))`.
+ * usage and errors. One line: `addTraceProcessor(agentsAudit({ collector }).observe(agent))`.
  *
  * The SDK's spans do not carry a tool call's id, its arguments before it runs, or the run's
- * final answer; its agent hooks do. Agents listed in `agents` (and those they hand off to)
- * are observed for those: then each tool attempt is recorded when the tool starts, with the
+ * final answer; its agent hooks do. Agents passed to `observe()` or listed in `agents` (and
+ * those they hand off to) are observed for those: then each tool attempt is recorded when
+ * the tool starts, with the
  * model's call id and arguments, and the turn ends with the final answer. A tool of an agent
  * not observed is recorded from its span alone: its span id is its tool call id, and its
  * arguments are in neither record (the SDK sets them on the span only later).
@@ -15,8 +16,8 @@
  *   turn span (one model call and what it asked for) → model_call, with the turn's usage;
  *     written when the turn ends, stamped when the model answered (its first tool or
  *     handoff, or the turn's end), so `timestamp - duration_ms` is when the call began;
- *     a model that records its own generation span (the OpenAI chat-completions model)
- *     is recorded from that span instead, with its model name and exact timing
+ *     a model that records its own response or generation span (the SDK's OpenAI
+ *     models) is recorded from that span instead, with its model name, ids and timing
  *   function span → tool_call_attempt / tool_call_complete, or tool_call_failure when the
  *     span has an error
  *   handoff span → agent_switch;  guardrail span → tool_policy_decision
@@ -25,7 +26,7 @@
  */
 import type { Agent, Span, SpanData, Trace, TracingProcessor } from '@openai/agents';
 import { getCurrentSpan } from '@openai/agents';
-import { nowTimestamp } from 'calute-audit';
+import { AuditOptionError, nowTimestamp } from 'calute-audit';
 import type { AdapterOptions } from '../common/adapter-options.js';
 import { AdapterRecorder } from '../common/recorder.js';
 import { observeAgents } from './agent-hooks.js';
@@ -63,10 +64,16 @@ export class AgentsAudit implements TracingProcessor {
   readonly #observed = new Map<string, Agent<any, any>>();
 
   constructor(options: AgentsAuditOptions) {
-    const { agents, ...common } = options;
-    this.#recorder = new AdapterRecorder(ADAPTER, common);
+    this.#recorder = new AdapterRecorder(ADAPTER, options, ['agents']);
     this.#sessionGiven = options.sessionId !== undefined;
-    this.observe(...(agents ?? []));
+    const agents = options.agents ?? [];
+    if (!Array.isArray(agents)) {
+      throw new AuditOptionError(
+        'ERR_AUDIT_OPTION',
+        `Invalid option "agents" of ${ADAPTER}: expected an array of agents`,
+      );
+    }
+    this.observe(...agents);
   }
 
   /**
@@ -74,6 +81,14 @@ export class AgentsAudit implements TracingProcessor {
    * ids, tool arguments and the final answer. Agents observed already are skipped.
    */
   observe(...agents: Agent<any, any>[]): this {
+    for (const [index, agent] of agents.entries()) {
+      if (typeof (agent as { on?: unknown })?.on !== 'function' || typeof agent.name !== 'string') {
+        throw new AuditOptionError(
+          'ERR_AUDIT_OPTION',
+          `${ADAPTER}: observe() takes Agent objects; argument ${index} is not one`,
+        );
+      }
+    }
     observeAgents(
       agents,
       {
@@ -304,18 +319,14 @@ export class AgentsAudit implements TracingProcessor {
   #hookToolStart(agentName: string, toolName: string, callId: string, args: unknown): void {
     const span = getCurrentSpan();
     const state = span === null ? undefined : this.#traces.get(span.traceId);
-    if (span !== null && span.spanData.type === 'function') this.#hookedTools.set(span.spanId, { callId });
-    if (state !== undefined) state.toolCalls++;
+    // A run without tracing (tracingDisabled) is not recorded at all, its tools included.
+    if (span === null || state === undefined) return;
+    if (span.spanData.type === 'function') this.#hookedTools.set(span.spanId, { callId });
+    state.toolCalls++;
     this.#recorder.emit(
       'emitToolCallAttempt',
-      {
-        agentId: this.#agentId(agentName),
-        turnId: state?.turnId ?? null,
-        toolName,
-        args,
-        toolCallId: callId,
-      },
-      state?.emitter,
+      { agentId: this.#agentId(agentName), turnId: state.turnId, toolName, args, toolCallId: callId },
+      state.emitter,
     );
   }
 
