@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type AdaptersResult, adaptersTable } from './adapters.bench.js';
 import {
   COMPETITOR_NAMES,
   type CompetitorKey,
@@ -191,6 +192,7 @@ fs.mkdirSync(outDir, { recursive: true });
 const perCall = runBench<PerCallResult>('per-call.bench.js', args.quick, outDir);
 const endToEnd = runBench<EndToEndResult>('end-to-end.bench.js', args.quick, outDir);
 const pool = runBench<PoolResult>('pool-producers.bench.js', args.quick, outDir);
+const adapters = runBench<AdaptersResult>('adapters.bench.js', args.quick, outDir);
 const list = checks(perCall, endToEnd);
 const minutes = (performance.now() - started) / 60_000;
 
@@ -218,6 +220,10 @@ const block = [
   `### Producers in a piscina pool (median of ${pool.repetitions})`,
   '',
   poolTable(pool),
+  '',
+  `### Framework adapters: one framework run with its mock model (tinybench, ${adapters.timeMs} ms per row)`,
+  '',
+  adaptersTable(adapters),
   '',
   '### Ratios against the targets',
   '',
