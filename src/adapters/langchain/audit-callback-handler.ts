@@ -59,8 +59,6 @@ export class AuditCallbackHandler extends BaseCallbackHandler {
   readonly #recorder: AdapterRecorder;
   readonly #sessionGiven: boolean;
   readonly #runs = new Map<string, RunRecord>();
-  /** Emitters bound to a LangGraph thread id (its session). */
-  readonly #sessions = new Map<string, AuditEmitter>();
 
   constructor(options: LangChainAuditOptions) {
     super();
@@ -99,15 +97,11 @@ export class AuditCallbackHandler extends BaseCallbackHandler {
     return record;
   }
 
+  /** An outermost run's emitter: bound to its LangGraph thread (the session) if it names one. */
   #emitterFor(metadata: Metadata): AuditEmitter {
     const thread = metadata?.thread_id;
     if (this.#sessionGiven || typeof thread !== 'string') return this.#recorder.emitter;
-    let emitter = this.#sessions.get(thread);
-    if (emitter === undefined) {
-      emitter = this.#recorder.emitter.child({ sessionId: thread });
-      this.#sessions.set(thread, emitter);
-    }
-    return emitter;
+    return this.#recorder.emitter.child({ sessionId: thread });
   }
 
   /** The turn a run counts its tool calls in. */
