@@ -319,7 +319,7 @@ describe('auditTelemetry (AI SDK telemetry integration)', () => {
       collector: sink,
       sessionId: 'from-emitter',
       metadata: { tenant: 't-1' },
-      redact: { paths: ['arguments_preview'] },
+      redact: { paths: ['arguments_preview', 'input_preview'] },
     });
     await run({ integrations: auditTelemetry({ emitter }) });
     const written = await records();
@@ -329,6 +329,9 @@ describe('auditTelemetry (AI SDK telemetry integration)', () => {
     }
     expect(written[1].arguments_preview).toBe('[REDACTED]');
     expect(written[2].arguments_preview).toBe('[REDACTED]');
+    // The model calls, stamped with the time the model answered, are redacted too.
+    expect([written[5].input_preview, written[6].input_preview]).toEqual(['[REDACTED]', '[REDACTED]']);
+    expect(written[6].output_preview).toBe('Sunny in Paris; the other lookup failed.');
   });
 
   it('a collector that throws leaves the run unchanged and reports each failure to onError', async () => {
