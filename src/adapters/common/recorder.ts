@@ -30,6 +30,20 @@ const CONTENT_ARGS = new Map<string, readonly string[]>(
   }),
 );
 
+/**
+ * For each emitter method, its preview arguments. The emitter takes a null there as "not
+ * given" (the reference's rule); from a framework, null is a value (a tool that returned
+ * null), so the adapters pass it as its JSON text.
+ */
+const PREVIEW_ARGS = new Map<string, readonly string[]>(
+  (Object.keys(BUILTIN_EVENTS) as BuiltinEventType[]).flatMap((type) => {
+    const method = (BUILTIN_EVENTS[type] as { emitter?: { method: string } }).emitter?.method;
+    if (method === undefined) return [];
+    const args = EVENT_CLASSES[type].fields.filter((field) => field.preview).map((field) => field.arg);
+    return [[method, args] as const];
+  }),
+);
+
 /** `emitModelCall`'s argument names, each with its field of the model-call event. */
 const MODEL_CALL_FIELDS = new Map(ModelCallEvent.fields.map((field) => [field.arg, field]));
 const CONTEXT_ARGS = new Set(['agentId', 'turnId', 'metadata']);
@@ -70,11 +84,9 @@ export class AdapterRecorder {
     args: ArgsOf<M>,
     emitter: AuditEmitter = this.emitter,
   ): ReturnType<EmitterMethods[M]> {
-    let given = args as Record<string, unknown>;
-    if (!this.captureContent) {
-      given = { ...given };
-      for (const name of CONTENT_ARGS.get(method) ?? []) delete given[name];
-    }
+    const given = { ...(args as Record<string, unknown>) };
+    for (const name of PREVIEW_ARGS.get(method) ?? []) if (given[name] === null) given[name] = 'null';
+    if (!this.captureContent) for (const name of CONTENT_ARGS.get(method) ?? []) delete given[name];
     const call = this.emitter[method] as (
       this: AuditEmitter,
       options: unknown,
@@ -92,8 +104,9 @@ export class AdapterRecorder {
     // option names (the table's properties), which `emit(EventClass, options)` previews and
     // redacts as the method would.
     const options: Record<string, unknown> = { timestamp: endedAt };
-    for (const [name, value] of Object.entries(args)) {
-      if (value === undefined) continue;
+    for (const [name, given] of Object.entries(args)) {
+      if (given === undefined) continue;
+      const value = given === null && MODEL_CALL_FIELDS.get(name)?.preview ? 'null' : given;
       if (CONTEXT_ARGS.has(name)) {
         options[name] = value;
         continue;
