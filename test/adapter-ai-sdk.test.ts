@@ -374,6 +374,36 @@ describe('auditTelemetry (AI SDK telemetry integration)', () => {
     );
   });
 
+  it('recordError records a failed call as an error of its turn', async () => {
+    const { sink, records } = openSink(tempDir());
+    const audit = auditTelemetry({ collector: sink, sessionId: 's' });
+    const failing = new MockLanguageModelV3({
+      doGenerate: async () => {
+        throw new TypeError('provider unreachable');
+      },
+    });
+    try {
+      await generateText({
+        model: failing,
+        prompt: 'hi',
+        maxRetries: 0,
+        experimental_telemetry: { integrations: audit },
+      });
+      expect.unreachable('the call should fail');
+    } catch (error) {
+      audit.recordError(error);
+    }
+    const written = await records();
+    expect(
+      written.map((record) => [record.event_type, record.error_type ?? null, record.error_context ?? null]),
+    ).toEqual([
+      ['turn_start', null, null],
+      ['error', 'TypeError', 'AI SDK call'],
+    ]);
+    expect(written[1].error_message).toBe('provider unreachable');
+    expect(written[1].turn_id).toBe(written[0].turn_id);
+  });
+
   it('rejects bad options, naming them', () => {
     expect(() => auditTelemetry({} as never)).toThrow(
       'Invalid option "emitter" of calute-audit/ai-sdk: expected exactly one of "emitter" and "collector"',

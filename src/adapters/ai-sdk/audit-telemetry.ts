@@ -63,12 +63,22 @@ function stepOutput(step: OnStepFinishEvent): unknown {
   return step.text;
 }
 
+/** The integration, and what it cannot learn from the SDK. */
+export interface AiSdkAuditIntegration extends TelemetryIntegration {
+  /**
+   * Records that the current call failed (the SDK tells integrations nothing when a call
+   * throws): an `error` record in the call's turn, which ends it. Call it where the
+   * `generateText`/`streamText` call's error is caught. Never throws.
+   */
+  recordError(error: unknown): void;
+}
+
 /**
  * A telemetry integration that records each run as a turn. One integration follows one run
  * at a time: calls that run concurrently each need their own (pass a fresh
  * `auditTelemetry(...)` in each call's `experimental_telemetry.integrations`).
  */
-export function auditTelemetry(options: AiSdkAuditOptions): TelemetryIntegration {
+export function auditTelemetry(options: AiSdkAuditOptions): AiSdkAuditIntegration {
   const recorder = new AdapterRecorder(ADAPTER, options);
   let run: RunState | null = null;
   /** Tool call id → the turn it belongs to (a run's tools may finish after a newer run began). */
@@ -173,6 +183,18 @@ export function auditTelemetry(options: AiSdkAuditOptions): TelemetryIntegration
           toolCallCount: step.toolCalls.length,
           input: state.stepInput,
           output: stepOutput(step),
+        });
+      });
+    },
+    recordError(error: unknown) {
+      recorder.guard('recordError', () => {
+        const state = run;
+        run = null;
+        recorder.emit('emitError', {
+          agentId: state?.agentId ?? recorder.agentId,
+          turnId: state?.turnId ?? null,
+          ...errorFields(error),
+          context: 'AI SDK call',
         });
       });
     },
