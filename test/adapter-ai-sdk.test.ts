@@ -318,6 +318,7 @@ describe('auditTelemetry (AI SDK telemetry integration)', () => {
     const emitter = new AuditEmitter({
       collector: sink,
       sessionId: 'from-emitter',
+      agentId: 'bound-agent',
       metadata: { tenant: 't-1' },
       redact: { paths: ['arguments_preview', 'input_preview'] },
     });
@@ -325,7 +326,11 @@ describe('auditTelemetry (AI SDK telemetry integration)', () => {
     const written = await records();
     expect(written).toHaveLength(8);
     for (const record of written) {
-      expect([record.session_id, record.metadata]).toEqual(['from-emitter', { tenant: 't-1' }]);
+      expect([record.session_id, record.agent_id, record.metadata]).toEqual([
+        'from-emitter',
+        'bound-agent',
+        { tenant: 't-1' },
+      ]);
     }
     expect(written[1].arguments_preview).toBe('[REDACTED]');
     expect(written[2].arguments_preview).toBe('[REDACTED]');

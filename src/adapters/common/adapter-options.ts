@@ -12,7 +12,11 @@ export interface AdapterOptions {
   collector?: AuditCollector;
   /** Stamped on every event; over the emitter's own when both are given. */
   sessionId?: string;
-  /** The agent id of the events when the framework names no agent. */
+  /**
+   * The agent id of every event. @default the agent the framework names (the Agents SDK's
+   * agent, LangChain's agent or outermost run, the AI SDK's telemetry `functionId`), else
+   * the emitter's
+   */
   agentId?: string;
   /**
    * Record prompts, tool arguments, results and model input/output as previews. Off, those
@@ -90,7 +94,7 @@ export function resolveAdapterOptions(
   const base = emitter ?? new AuditEmitter({ collector: collector! });
   return {
     emitter: sessionId === undefined ? base : base.child({ sessionId }),
-    agentId: agentId ?? base.context.agentId ?? null,
+    agentId: agentId ?? null,
     captureContent: captureContent ?? true,
     onError: onError ?? null,
   };

@@ -50,7 +50,7 @@ const CONTEXT_ARGS = new Set(['agentId', 'turnId', 'metadata']);
 
 export class AdapterRecorder {
   readonly emitter: AuditEmitter;
-  /** The agent id to use when the framework names none. */
+  /** The `agentId` option: over the framework's agent names when given. */
   readonly agentId: string | null;
   readonly captureContent: boolean;
   readonly #adapter: string;
@@ -85,6 +85,10 @@ export class AdapterRecorder {
     emitter: AuditEmitter = this.emitter,
   ): ReturnType<EmitterMethods[M]> {
     const given = { ...(args as Record<string, unknown>) };
+    // An adapter passes null where the framework names no agent or turn: the emitter's
+    // own (bound) ones apply then.
+    if (given.agentId === null) delete given.agentId;
+    if (given.turnId === null) delete given.turnId;
     for (const name of PREVIEW_ARGS.get(method) ?? []) if (given[name] === null) given[name] = 'null';
     if (!this.captureContent) for (const name of CONTENT_ARGS.get(method) ?? []) delete given[name];
     const call = this.emitter[method] as (
