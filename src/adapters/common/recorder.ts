@@ -9,40 +9,35 @@ import {
   type BuiltinEventType,
   type EmitterMethods,
   EVENT_CLASSES,
+  type FieldSpec,
   ModelCallEvent,
 } from 'calute-audit';
 import { type AdapterOptions, resolveAdapterOptions } from './adapter-options.js';
-import { type ErrorSink, guarded, reportAdapterError } from './report-errors.js';
+import { type ErrorSink, guarded } from './report-errors.js';
 
 type MethodName = keyof EmitterMethods;
 type ArgsOf<M extends MethodName> = NonNullable<Parameters<EmitterMethods[M]>[0]>;
 
-/**
- * For each emitter method, the names of its arguments that carry content (prompts,
- * arguments, results, error texts): the fields the event table marks `content`.
- */
-const CONTENT_ARGS = new Map<string, readonly string[]>(
-  (Object.keys(BUILTIN_EVENTS) as BuiltinEventType[]).flatMap((type) => {
-    const method = (BUILTIN_EVENTS[type] as { emitter?: { method: string } }).emitter?.method;
-    if (method === undefined) return [];
-    const args = EVENT_CLASSES[type].fields.filter((field) => field.content).map((field) => field.arg);
-    return [[method, args] as const];
-  }),
-);
+/** For each emitter method, the names of its arguments whose fields pass `test` (from the event table). */
+function argsByMethod(test: (field: FieldSpec) => boolean): Map<string, readonly string[]> {
+  return new Map(
+    (Object.keys(BUILTIN_EVENTS) as BuiltinEventType[]).flatMap((type) => {
+      const method = (BUILTIN_EVENTS[type] as { emitter?: { method: string } }).emitter?.method;
+      if (method === undefined) return [];
+      return [[method, EVENT_CLASSES[type].fields.filter(test).map((field) => field.arg)] as const];
+    }),
+  );
+}
+
+/** The arguments that carry content (prompts, arguments, results, error texts). */
+const CONTENT_ARGS = argsByMethod((field) => field.content);
 
 /**
- * For each emitter method, its preview arguments. The emitter takes a null there as "not
- * given" (the reference's rule); from a framework, null is a value (a tool that returned
- * null), so the adapters pass it as its JSON text.
+ * The preview arguments. The emitter takes a null there as "not given" (the reference's
+ * rule); from a framework, null is a value (a tool that returned null), so the adapters
+ * pass it as its JSON text.
  */
-const PREVIEW_ARGS = new Map<string, readonly string[]>(
-  (Object.keys(BUILTIN_EVENTS) as BuiltinEventType[]).flatMap((type) => {
-    const method = (BUILTIN_EVENTS[type] as { emitter?: { method: string } }).emitter?.method;
-    if (method === undefined) return [];
-    const args = EVENT_CLASSES[type].fields.filter((field) => field.preview).map((field) => field.arg);
-    return [[method, args] as const];
-  }),
-);
+const PREVIEW_ARGS = argsByMethod((field) => field.preview);
 
 /** `emitModelCall`'s argument names, each with its field of the model-call event. */
 const MODEL_CALL_FIELDS = new Map(ModelCallEvent.fields.map((field) => [field.arg, field]));
@@ -68,11 +63,6 @@ export class AdapterRecorder {
   /** Runs a framework callback's body; whatever it throws is reported, never rethrown. */
   guard(callback: string, body: () => void): void {
     guarded(this.#adapter, this.#onError, callback, body);
-  }
-
-  /** Reports an error found outside a guarded body (a state the framework should not reach). */
-  report(callback: string, error: unknown): void {
-    reportAdapterError(this.#adapter, this.#onError, callback, error);
   }
 
   /**
