@@ -27,8 +27,9 @@ const TYPE_WIDTH = 20 + 2;
 export class RecordFormatter {
   readonly #palette: Palette;
   readonly #width: number;
-  /** Agent column width: the longest agent id seen so far, at least 8. */
+  /** Agent and turn column widths: the longest id seen so far, at least 8 and 12 (a generated turn id). */
   #agentWidth = 8;
+  #turnWidth = 12;
 
   constructor(options: PrettyOptions) {
     this.#palette = options.palette;
@@ -44,12 +45,13 @@ export class RecordFormatter {
     const agent = typeof record.agent_id === 'string' ? record.agent_id : '-';
     this.#agentWidth = Math.max(this.#agentWidth, [...agent].length);
     const turn = typeof record.turn_id === 'string' ? record.turn_id : '-';
+    this.#turnWidth = Math.max(this.#turnWidth, [...turn].length);
     const parts = [
       p.dim(time),
-      `${inTurn ? '  ' : ''}${this.#typeColor(record)(type.padEnd(inTurn ? TYPE_WIDTH - 2 : TYPE_WIDTH))}`,
+      `${inTurn ? '  ' : ''}${this.#typeColor(record)(type)}${' '.repeat(Math.max(0, (inTurn ? TYPE_WIDTH - 2 : TYPE_WIDTH) - type.length))}`,
 
       agent.padEnd(this.#agentWidth),
-      p.dim(turn),
+      p.dim(turn.padEnd(this.#turnWidth)),
     ];
     for (const [key, value] of ownFields(record)) {
       if (value === '' || value === null || value === undefined) continue;

@@ -62,9 +62,11 @@ function turnLine(turn: Turn, { palette, width = 80 }: TurnsFormatOptions): stri
     parts.push(turn.ended ? span(turn.start, turn.end) : palette.yellow('no turn_end'));
   const failed = turn.toolCalls.filter((call) => call.outcome === 'failure').length;
   const calls = turn.toolCalls.length;
-  let callText = `${calls} tool call${calls === 1 ? '' : 's'}`;
-  if (failed > 0) callText += palette.red(` (${failed} failed)`);
-  parts.push(callText);
+  if (calls > 0 || turn.turnId !== null) {
+    let callText = `${calls} tool call${calls === 1 ? '' : 's'}`;
+    if (failed > 0) callText += palette.red(` (${failed} failed)`);
+    parts.push(callText);
+  }
   if (turn.modelCalls.length > 0) {
     parts.push(`${turn.modelCalls.length} model call${turn.modelCalls.length === 1 ? '' : 's'}`);
   }
@@ -93,8 +95,9 @@ function childrenOf(turn: Turn, all: boolean): Child[] {
 }
 
 function offset(time: number | null, turn: Turn): string {
-  if (time === null || turn.start === null) return '        ';
-  return `+${formatMs((time - turn.start) / 1000)}`.padStart(10);
+  if (time === null || turn.start === null) return ' '.repeat(10);
+  const ms = (time - turn.start) / 1000;
+  return `${ms < 0 ? '-' : '+'}${formatMs(Math.abs(ms))}`.padStart(10);
 }
 
 function childLine(child: Child, turn: Turn, options: TurnsFormatOptions): string {

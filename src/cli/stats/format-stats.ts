@@ -23,7 +23,7 @@ export function formatStats(stats: TrailStats, palette: Palette): string {
     [
       `sessions ${formatCount(stats.sessions.filter((s) => s.session !== null).length)}`,
       `turns ${formatCount(stats.turns.started)} started, ${formatCount(stats.turns.ended)} ended`,
-      `dropped ${formatCount(stats.dropped.events)} events (${formatCount(stats.dropped.marks)} marks)`,
+      `dropped ${formatCount(stats.dropped.events)} events (${formatCount(stats.dropped.marks)} mark${stats.dropped.marks === 1 ? '' : 's'})`,
       `torn lines ${stats.tornLines.length}`,
       ...(stats.blankLines > 0 ? [`blank lines ${formatCount(stats.blankLines)}`] : []),
     ].join('  '),
