@@ -10,6 +10,7 @@ export { OutputClosedError } from './output/output-buffer.js';
 export { colorWanted, makePalette, type Palette } from './output/palette.js';
 export { type PrettyOptions, RecordFormatter } from './pretty/format-record.js';
 export { prettyTrail } from './pretty/pretty-trail.js';
+export { compileFieldReader, type FieldReader, fromByteString, toByteString } from './record/field-reader.js';
 export type { ReadRecord } from './record/parse-line.js';
 export { type ReadOptions, readRecords, type TornLine } from './record/read-records.js';
 export { renderReport } from './report/render-report.js';
