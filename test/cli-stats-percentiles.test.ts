@@ -6,10 +6,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ToolCallCompleteEvent } from 'calute-audit';
-import { DurationSeries, EXACT_SAMPLES, formatStats, makePalette, resolveSources, trailStats } from 'calute-audit/cli';
+import {
+  DurationSeries,
+  EXACT_SAMPLES,
+  formatStats,
+  makePalette,
+  resolveSources,
+  trailStats,
+} from 'calute-audit/cli';
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from './support/threaded-sink-kit.js';
 import { useTempDir } from './support/temp-files.js';
+import { seededRandom } from './support/threaded-sink-kit.js';
 
 const tempDir = useTempDir('calute-audit-cli-percentiles-');
 
@@ -63,7 +70,11 @@ describe('duration percentiles', () => {
     const file = path.join(tempDir(), 'many.jsonl');
     const lines: string[] = [];
     for (let i = 1; i <= 300; i++) {
-      const event = new ToolCallCompleteEvent({ toolName: 'slow', durationMs: i, timestamp: '2025-06-15T14:30:00.000000+00:00' });
+      const event = new ToolCallCompleteEvent({
+        toolName: 'slow',
+        durationMs: i,
+        timestamp: '2025-06-15T14:30:00.000000+00:00',
+      });
       lines.push(`${event.serialize()}\n`);
     }
     fs.writeFileSync(file, lines.join(''));

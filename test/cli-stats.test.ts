@@ -12,8 +12,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { runBin } from './support/cli-run.js';
 import { writeAgentTrail, writeRotatedSet } from './support/cli-trails.js';
-import { seedFrom } from './support/threaded-sink-kit.js';
 import { useTempDir } from './support/temp-files.js';
+import { seedFrom } from './support/threaded-sink-kit.js';
 
 const tempDir = useTempDir('calute-audit-cli-stats-');
 
@@ -93,7 +93,16 @@ describe('stats', () => {
       completed: 1,
       failed: 1,
       failureRate: 0.5,
-      durationMs: { count: 2, min: 900, max: 1500, mean: 1200, p50: 900, p95: 1500, p99: 1500, approximate: false },
+      durationMs: {
+        count: 2,
+        min: 900,
+        max: 1500,
+        mean: 1200,
+        p50: 900,
+        p95: 1500,
+        p99: 1500,
+        approximate: false,
+      },
     });
     expect(stats.models).toStrictEqual([
       {
@@ -102,7 +111,16 @@ describe('stats', () => {
         calls: 1,
         inputTokens: 1200,
         outputTokens: 300,
-        durationMs: { count: 1, min: 800, max: 800, mean: 800, p50: 800, p95: 800, p99: 800, approximate: false },
+        durationMs: {
+          count: 1,
+          min: 800,
+          max: 800,
+          mean: 800,
+          p50: 800,
+          p95: 800,
+          p99: 800,
+          approximate: false,
+        },
       },
     ]);
   });
@@ -136,7 +154,11 @@ describe('stats', () => {
     const dir = tempDir();
     const compactFile = path.join(dir, 'compact.jsonl');
     const spacedFile = path.join(dir, 'spaced.jsonl');
-    const text = fc.oneof(fc.string(), fc.string({ unit: 'grapheme' }), fc.constantFrom('"', '\\', 'é😀', ''));
+    const text = fc.oneof(
+      fc.string(),
+      fc.string({ unit: 'grapheme' }),
+      fc.constantFrom('"', '\\', 'é😀', ''),
+    );
     const types = Object.keys(EVENT_CLASSES).concat(['custom_type']);
     const record = fc
       .record({
@@ -161,7 +183,12 @@ describe('stats', () => {
           severity: r.severity,
           metadata: r.metadata,
         };
-        const Class = (EVENT_CLASSES as Record<string, { fields: readonly { key: string; kind: string; optional: boolean }[] }>)[r.type];
+        const Class = (
+          EVENT_CLASSES as Record<
+            string,
+            { fields: readonly { key: string; kind: string; optional: boolean }[] }
+          >
+        )[r.type];
         for (const field of Class?.fields ?? [{ key: 'tool_name', kind: 'string', optional: false }]) {
           if (field.optional && r.id === null) continue;
           if (field.key === 'tool_name') out[field.key] = r.tool;

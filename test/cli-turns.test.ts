@@ -41,7 +41,9 @@ describe('turns', () => {
     await writeAgentTrail(file);
     const lines = (await runBin(['turns', '--all', file])).stdout.split('\n');
     expect(lines[10]).toBe('  (no turn)  planner  14:30:16.000');
-    expect(lines[11]).toBe('    └─   +0.00 ms  agent_switch  from_agent="planner" to_agent="coder" reason="handoff"');
+    expect(lines[11]).toBe(
+      '    └─   +0.00 ms  agent_switch  from_agent="planner" to_agent="coder" reason="handoff"',
+    );
     expect(lines).toHaveLength(TEXT.split('\n').length + 1);
   });
 
@@ -49,13 +51,37 @@ describe('turns', () => {
     const file = path.join(tempDir(), 'audit.jsonl');
     await writeAgentTrail(file);
     const extra = [
-      { event_type: 'tool_call_attempt', timestamp: '2025-06-15T14:30:20.000000+00:00', agent_id: 'x', turn_id: 't-9', session_id: 's-1', severity: 'info', metadata: {}, tool_name: 'slow', arguments_preview: 'never answered' },
-      { event_type: 'tool_call_complete', timestamp: '2025-06-15T14:30:21.000000+00:00', agent_id: 'x', turn_id: 't-9', session_id: 's-1', severity: 'info', metadata: {}, tool_name: 'other', status: 'partial', duration_ms: 250, result_preview: 'half' },
+      {
+        event_type: 'tool_call_attempt',
+        timestamp: '2025-06-15T14:30:20.000000+00:00',
+        agent_id: 'x',
+        turn_id: 't-9',
+        session_id: 's-1',
+        severity: 'info',
+        metadata: {},
+        tool_name: 'slow',
+        arguments_preview: 'never answered',
+      },
+      {
+        event_type: 'tool_call_complete',
+        timestamp: '2025-06-15T14:30:21.000000+00:00',
+        agent_id: 'x',
+        turn_id: 't-9',
+        session_id: 's-1',
+        severity: 'info',
+        metadata: {},
+        tool_name: 'other',
+        status: 'partial',
+        duration_ms: 250,
+        result_preview: 'half',
+      },
     ];
     fs.appendFileSync(file, extra.map((record) => `${JSON.stringify(record)}\n`).join(''));
     const model = await readRuns(resolveSources([file]));
     const [first, second, third] = model.sessions[0].turns;
-    expect(first.toolCalls.map((call) => [call.toolName, call.toolCallId, call.pairedBy, call.resultPreview])).toStrictEqual([
+    expect(
+      first.toolCalls.map((call) => [call.toolName, call.toolCallId, call.pairedBy, call.resultPreview]),
+    ).toStrictEqual([
       ['web_search', 'call-1', 'id', 'found 3 flights'],
       ['calculator', 'call-2', 'id', '4'],
     ]);
@@ -67,7 +93,9 @@ describe('turns', () => {
       attemptAt: `${file}:3`,
       outcomeAt: `${file}:6`,
     });
-    expect(second.toolCalls.map((call) => [call.argumentsPreview, call.outcome, call.pairedBy, call.durationMs])).toStrictEqual([
+    expect(
+      second.toolCalls.map((call) => [call.argumentsPreview, call.outcome, call.pairedBy, call.durationMs]),
+    ).toStrictEqual([
       ['npm test', 'failure', 'order', 1500],
       ['npm test -- --watch', 'complete', 'order', 900],
     ]);
@@ -81,7 +109,9 @@ describe('turns', () => {
       cachedInputTokens: 100,
       reasoningTokens: null,
     });
-    expect(third.toolCalls.map((call) => [call.toolName, call.outcome, call.pairedBy, call.status])).toStrictEqual([
+    expect(
+      third.toolCalls.map((call) => [call.toolName, call.outcome, call.pairedBy, call.status]),
+    ).toStrictEqual([
       ['slow', 'pending', 'none', null],
       ['other', 'complete', 'none', 'partial'],
     ]);
@@ -102,7 +132,10 @@ describe('turns', () => {
     const model = JSON.parse((await runBin(['turns', '--json', file])).stdout);
     expect(model.records).toBe(17);
     expect(model.sessions.map((s: { sessionId: string | null }) => s.sessionId)).toStrictEqual(['s-1', null]);
-    expect(model.sessions[0].turns.map((t: { turnId: string }) => t.turnId)).toStrictEqual(['t-0001', 't-0002']);
+    expect(model.sessions[0].turns.map((t: { turnId: string }) => t.turnId)).toStrictEqual([
+      't-0001',
+      't-0002',
+    ]);
     expect(model.sessions[0].turns[1].notes.map((n: { type: string }) => n.type)).toStrictEqual([
       'tool_policy_decision',
       'error',
