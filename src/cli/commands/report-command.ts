@@ -28,8 +28,9 @@ export const reportCommand: Command = {
       read.finish();
     }
     const c = data.counts;
+    const n = (count: number, what: string) => `${count} ${what}${count === 1 ? '' : 's'}`;
     io.stderr.write(
-      `calute-audit: wrote ${output}: ${c.sessions} sessions, ${c.turns} turns, ${c.toolCalls} tool calls (${c.failedToolCalls} failed), ${c.modelCalls} model calls\n`,
+      `calute-audit: wrote ${output}: ${n(c.sessions, 'session')}, ${n(c.turns, 'turn')}, ${n(c.toolCalls, 'tool call')} (${c.failedToolCalls} failed), ${n(c.modelCalls, 'model call')}\n`,
     );
     return 0;
   },

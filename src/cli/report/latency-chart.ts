@@ -10,7 +10,7 @@ import type { ToolLatency } from './report-data.js';
 const ROW = 28;
 const LABEL = 170;
 const BARS = 360;
-const TEXT = 300;
+const TEXT = 420;
 const TOP = 24;
 
 export function latencyChartSvg(latency: readonly ToolLatency[]): string {

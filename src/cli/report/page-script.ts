@@ -169,7 +169,7 @@ export const PAGE_SCRIPT = String.raw`
       return (!state.agent || p.agent === state.agent) && (!state.tool || p.tool === state.tool) && (!state.type || p.kind === state.type);
     });
     var nodes = shown.map(function (p) {
-      var item = el('li', 'problem' + (p.kind === 'tool_loop_warning' ? ' warning' : ''));
+      var item = el('li', 'problem' + (p.severity === 'warning' ? ' warning' : ''));
       item.dataset.kind = p.kind;
       item.appendChild(el('b', '', p.title));
       var where = [clock(p.time), p.agent ? 'agent ' + p.agent : '', p.turn ? 'turn ' + p.turn : '', p.session ? 'session ' + p.session : '', p.at || ''];

@@ -48,6 +48,7 @@ export interface ReportSession {
 
 export interface ReportProblem {
   readonly kind: string;
+  readonly severity: 'error' | 'warning';
   readonly time: number | null;
   readonly session: string | null;
   readonly turn: string | null;
@@ -311,6 +312,7 @@ function noteItem(note: Note, ms: ToMs): ReportItem {
 function toolProblem(call: ToolCall, turn: Turn, session: Session, ms: ToMs): ReportProblem {
   return {
     kind: 'tool_call_failure',
+    severity: 'error',
     time: ms(call.end),
     session: session.sessionId,
     turn: turn.turnId,
@@ -330,6 +332,7 @@ function noteProblem(note: Note, turn: Turn, session: Session, ms: ToMs): Report
   const message = note.fields.error_message ?? note.fields.pattern ?? '';
   return {
     kind: note.type,
+    severity: note.severity === 'error' ? 'error' : 'warning',
     time: ms(note.time),
     session: session.sessionId,
     turn: turn.turnId,

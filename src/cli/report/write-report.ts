@@ -27,7 +27,11 @@ export async function writeReport(
   try {
     fs.writeFileSync(outPath, html);
   } catch (error) {
-    throw inputError(describeSystemError(outPath, error), error);
+    const reason =
+      (error as NodeJS.ErrnoException).code === 'ENOENT'
+        ? 'its folder does not exist'
+        : describeSystemError(outPath, error).slice(outPath.length + 2);
+    throw inputError(`cannot write ${outPath}: ${reason}`, error);
   }
   return data;
 }
