@@ -8,6 +8,7 @@ export { type Cursor, type LineVisitor, scanLines } from './input/line-scanner.j
 export { resolveSources, type TrailSource } from './input/sources.js';
 export { OutputClosedError } from './output/output-buffer.js';
 export { colorWanted, makePalette, type Palette } from './output/palette.js';
+export { type Progress, progressBar, progressLine } from './output/progress.js';
 export { type PrettyOptions, RecordFormatter } from './pretty/format-record.js';
 export { prettyTrail } from './pretty/pretty-trail.js';
 export { compileFieldReader, type FieldReader, fromByteString, toByteString } from './record/field-reader.js';
