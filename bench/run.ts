@@ -1,17 +1,20 @@
 /**
  * Runs every bench file, each in its own node process, one after the other in this one run,
- * then prints the tables and the ratios against the targets of issue 4. A full run writes
+ * then prints the tables and the ratios against the targets of issue 4 (the sink) and issue
+ * 13 (the calute-audit command against jq). A full run writes
  * the results into bench/README.md between the `results` markers; the rest of the README
  * (method, and the hand-written "why" of each miss) is kept as it is.
  *
- * Run: npm run bench            (full: about 3 minutes on the 2-core machine)
- *      npm run bench -- --quick  (short: about a minute; prints only, README untouched)
+ * Run: npm run bench            (full: about 6 minutes on the 2-core machine; the command's
+ *                                 bench writes a 1 GB trail and runs jq on it)
+ *      npm run bench -- --quick  (short: about 2 minutes; prints only, README untouched)
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type CliBenchResult, cliChecks, cliMemoryTable, cliTable } from './cli.bench.js';
 import {
   COMPETITOR_NAMES,
   type CompetitorKey,
@@ -191,7 +194,8 @@ fs.mkdirSync(outDir, { recursive: true });
 const perCall = runBench<PerCallResult>('per-call.bench.js', args.quick, outDir);
 const endToEnd = runBench<EndToEndResult>('end-to-end.bench.js', args.quick, outDir);
 const pool = runBench<PoolResult>('pool-producers.bench.js', args.quick, outDir);
-const list = checks(perCall, endToEnd);
+const cli = runBench<CliBenchResult>('cli.bench.js', args.quick, outDir);
+const list = [...checks(perCall, endToEnd), ...cliChecks(cli)];
 const minutes = (performance.now() - started) / 60_000;
 
 const missed = list.filter((check) => !met(check));
@@ -218,6 +222,17 @@ const block = [
   `### Producers in a piscina pool (median of ${pool.repetitions})`,
   '',
   poolTable(pool),
+  '',
+  `### The calute-audit command on a ${formatBytes(cli.sizeBytes)} trail (median of ${cli.repetitions}; each command a fresh process)`,
+  '',
+  cliTable(cli),
+  '',
+  'Peak RSS of each command at two trail sizes:',
+  '',
+  cliMemoryTable(cli),
+  ...(cli.jq === null
+    ? ['', 'jq is not installed: its row and ratio were skipped (apt-get install jq).']
+    : []),
   '',
   '### Ratios against the targets',
   '',

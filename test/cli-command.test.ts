@@ -27,12 +27,19 @@ describe('the calute-audit command', () => {
       'verify',
       'report',
     ]);
-    for (const command of COMMANDS) expect(help.stdout).toContain(`\n  ${command.name.padEnd(6)}  ${command.summary}\n`);
+    for (const command of COMMANDS)
+      expect(help.stdout).toContain(`\n  ${command.name.padEnd(6)}  ${command.summary}\n`);
     const verify = await runBin(['verify', '--help']);
     expect(verify.stdout.startsWith('Usage: calute-audit verify [input...]')).toBe(true);
-    expect(verify.stdout).toContain('Exit status: 0 sound; 1 problems found; 2 bad usage or an input that cannot be read.');
+    expect(verify.stdout).toContain(
+      'Exit status: 0 sound; 1 problems found; 2 bad usage or an input that cannot be read.',
+    );
     const manifest = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
-    expect(await runBin(['--version'])).toStrictEqual({ code: 0, stdout: `${manifest.version}\n`, stderr: '' });
+    expect(await runBin(['--version'])).toStrictEqual({
+      code: 0,
+      stdout: `${manifest.version}\n`,
+      stderr: '',
+    });
     const none = await runBin([]);
     expect(none.code).toBe(2);
     expect(none.stderr).toBe(help.stdout);
@@ -68,7 +75,9 @@ describe('the calute-audit command', () => {
     expect(notTrail.code).toBe(2);
     expect(notTrail.stdout).toBe('');
     // (JSON.parse's own words in the parentheses vary with the Node version.)
-    expect(notTrail.stderr).toMatch(new RegExp(`^calute-audit: ${csv}:1: not an audit record: not JSON \\(.+\\)\\n$`));
+    expect(notTrail.stderr).toMatch(
+      new RegExp(`^calute-audit: ${csv}:1: not an audit record: not JSON \\(.+\\)\\n$`),
+    );
     const mixed = path.join(dir, 'mixed.jsonl');
     const trail = path.join(dir, 'audit.jsonl');
     await writeAgentTrail(trail);
@@ -90,7 +99,9 @@ describe('the calute-audit command', () => {
     const big = path.join(dir, 'big.jsonl');
     const text = fs.readFileSync(trail, 'utf8');
     fs.writeFileSync(big, text.repeat(3000));
-    const child = spawn(process.execPath, [BIN, 'filter', '--agent', 'coder', big], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'filter', '--agent', 'coder', big], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
       stderr += chunk;

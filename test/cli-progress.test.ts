@@ -2,8 +2,9 @@
  * The progress bar: drawn on a terminal only, not before half a second, at most ten times
  * a second, with the share, the bytes and the rate; erased at the end.
  */
-import { describe, expect, it } from 'vitest';
+
 import { progressBar, progressLine } from 'calute-audit/cli';
+import { describe, expect, it } from 'vitest';
 
 describe('progress bar', () => {
   it('the line: bar, percent, bytes of total, rate; bytes and rate alone when the total is unknown', () => {

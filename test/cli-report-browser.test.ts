@@ -57,7 +57,8 @@ describe.skipIf(SKIP)('report in Chromium', () => {
     page.on('request', (request) => requests.push(request.url()));
     page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
     page.on('console', (message) => {
-      if (message.type() === 'error' || message.type() === 'warning') problems.push(`console: ${message.text()}`);
+      if (message.type() === 'error' || message.type() === 'warning')
+        problems.push(`console: ${message.text()}`);
     });
     await page.goto(`file://${report}`);
     await page.waitForSelector('body[data-ready="true"]', { timeout: 20_000 });
@@ -76,7 +77,9 @@ describe.skipIf(SKIP)('report in Chromium', () => {
     expect(await page.locator('.turn .call').count()).toBe(0);
     expect(await page.locator('.tool-latency').count()).toBe(3);
     expect(await page.locator('.problem').allTextContents()).toHaveLength(3);
-    expect(await page.locator('.problem[data-kind="tool_call_failure"] .message').textContent()).toBe('took too long');
+    expect(await page.locator('.problem[data-kind="tool_call_failure"] .message').textContent()).toBe(
+      'took too long',
+    );
   });
 
   it('a click on a turn opens it: its tool calls, model call and notes; a click on a call shows its details', async () => {

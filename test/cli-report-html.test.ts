@@ -70,11 +70,37 @@ describe('report: the HTML file', () => {
       ['note', 'error', 14000, 14000, 'failed'],
     ]);
     expect(data.problems.map((p) => [p.kind, p.title, p.message, p.context])).toStrictEqual([
-      ['events_dropped', 'events_dropped', '', [['dropped_events', '7'], ['dropped_bytes', '2100']]],
-      ['tool_call_failure', 'run_tests failed: TimeoutError', 'took too long', [['arguments', 'npm test'], ['turn prompt', 'Write the script']]],
-      ['error', 'error: ValueError', 'bad plan', [['context', 'step 3'], ['turn prompt', 'Write the script']]],
+      [
+        'events_dropped',
+        'events_dropped',
+        '',
+        [
+          ['dropped_events', '7'],
+          ['dropped_bytes', '2100'],
+        ],
+      ],
+      [
+        'tool_call_failure',
+        'run_tests failed: TimeoutError',
+        'took too long',
+        [
+          ['arguments', 'npm test'],
+          ['turn prompt', 'Write the script'],
+        ],
+      ],
+      [
+        'error',
+        'error: ValueError',
+        'bad plan',
+        [
+          ['context', 'step 3'],
+          ['turn prompt', 'Write the script'],
+        ],
+      ],
     ]);
-    expect(data.latency.map((tool) => [tool.tool, tool.calls, tool.failed, tool.p50, tool.p95])).toStrictEqual([
+    expect(
+      data.latency.map((tool) => [tool.tool, tool.calls, tool.failed, tool.p50, tool.p95]),
+    ).toStrictEqual([
       ['run_tests', 2, 1, 900, 1500],
       ['web_search', 1, 0, 120, 120],
       ['calculator', 1, 0, 1.5, 1.5],

@@ -326,7 +326,11 @@ describe('the tarball installed in a scratch project: the calute-audit command',
       '{"event_type":"tool_call_failure","timestamp":"2025-06-15T14:30:00.000000+00:00","agent_id":"a","turn_id":"t","session_id":"s","severity":"error","metadata":{},"tool_name":"x","error_type":"E","error_message":"m","duration_ms":5}\n',
     );
     const result = check(
-      await run(path.join(scratch, 'node_modules', '.bin', 'calute-audit'), ['stats', '--json', file], scratch),
+      await run(
+        path.join(scratch, 'node_modules', '.bin', 'calute-audit'),
+        ['stats', '--json', file],
+        scratch,
+      ),
       'calute-audit stats',
     );
     const stats = JSON.parse(result.stdout);
