@@ -52,8 +52,11 @@ const line = fc.tuple(record, fc.nat(9), fc.constantFrom(...TYPES)).map(([value,
       return `${compact.slice(0, -1)},"event_type":"${other}"}`;
     case 2: // spaces
       return JSON.stringify(value, null, 1).replace(/\n/g, ' ');
-    case 3: // another key first
-      return JSON.stringify({ agent_id: value.agent_id, ...value });
+    case 3: {
+      // another key first
+      const { agent_id, ...rest } = value;
+      return JSON.stringify({ agent_id, ...rest });
+    }
     default:
       return compact;
   }
