@@ -107,3 +107,11 @@ console.log(
   `sink: ${stats.enqueuedEvents} enqueued, ${stats.writtenEvents} written, ${stats.droppedEvents} dropped, ` +
     `ring high-water ${stats.highWaterBytes} of ${stats.ringSize} bytes`,
 );
+
+// What to do with the file next: the calute-audit command reads it.
+const shellWord = (text) => (/^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`);
+const page = `${file.replace(/\.jsonl$/, '')}.html`;
+console.log('\nLook at it with the calute-audit command:');
+console.log(`  npx calute-audit pretty ${shellWord(file)}    (one line per record)`);
+console.log(`  npx calute-audit turns ${shellWord(file)}     (each turn with its tool calls)`);
+console.log(`  npx calute-audit report ${shellWord(file)} -o ${shellWord(page)}    (a page for a browser)`);
