@@ -25,6 +25,7 @@ describe('the calute-audit command', () => {
       'stats',
       'turns',
       'verify',
+      'export',
       'report',
     ]);
     for (const command of COMMANDS)
@@ -50,7 +51,7 @@ describe('the calute-audit command', () => {
       code: 2,
       stdout: '',
       stderr:
-        'calute-audit: unknown command "stat"; the commands are pretty, tail, filter, stats, turns, verify, report (calute-audit --help)\n',
+        'calute-audit: unknown command "stat"; the commands are pretty, tail, filter, stats, turns, verify, export, report (calute-audit --help)\n',
     });
     expect((await runBin(['pretty', '--width', 'wide', 'x'])).stderr).toBe(
       'calute-audit: --width "wide": expected a whole number of at least 8\n',
