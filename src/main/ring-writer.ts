@@ -116,8 +116,9 @@ export class RingWriter {
     this.#lock();
     let used: number;
     try {
-      if (Atomics.load(control, COMMAND) === STOP) throw errors.closed('The audit sink');
-      if (Atomics.load(control, TORN) !== 0 && !this.#endTornLine()) return this.#drop(length);
+      // COMMAND and TORN change only under the lock: plain reads suffice while holding it.
+      if (control[COMMAND] === STOP) throw errors.closed('The audit sink');
+      if (control[TORN] !== 0 && !this.#endTornLine()) return this.#drop(length);
       if (this.#stats[UNMARKED_DROPPED_EVENTS] > 0 && !this.#writeDropMark(length)) return this.#drop(length);
       const write = control[WRITE];
       used = distance(write, Atomics.load(control, READ));
@@ -239,7 +240,8 @@ export class RingWriter {
   #lock(): void {
     const control = this.#control;
     if (Atomics.compareExchange(control, LOCK, UNLOCKED, LOCKED) !== UNLOCKED) this.#lockSlow();
-    Atomics.store(control, LOCK_OWNER, this.#threadId);
+    // A hint for waiters (is the holder still alive?), read after they waited half a second.
+    control[LOCK_OWNER] = this.#threadId;
   }
 
   /** Throws the destination's error when the drain reports one. */
