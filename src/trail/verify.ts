@@ -92,7 +92,13 @@ export async function verifyAuditTrail(target: string, options: VerifyOptions = 
   const files = trailFiles(target);
   const problems: VerifyProblem[] = [];
   if (publicKey === null) {
-    problems.push({ kind: 'unsigned', severity: 'warning', file: target, line: null, message: 'no public key given: the chain and every line were checked, not who signed the checkpoints' });
+    problems.push({
+      kind: 'unsigned',
+      severity: 'warning',
+      file: target,
+      line: null,
+      message: 'no public key given: the chain and every line were checked, not who signed the checkpoints',
+    });
   }
   const verified: VerifiedFile[] = [];
   if (files.length === 0) {
@@ -173,7 +179,11 @@ function trailFiles(target: string): string[] {
   return listTrailFiles(target).map((file) => file.path);
 }
 
-function readSidecar(file: string, publicKey: crypto.KeyObject | null, problems: VerifyProblem[]): Sidecar | null {
+function readSidecar(
+  file: string,
+  publicKey: crypto.KeyObject | null,
+  problems: VerifyProblem[],
+): Sidecar | null {
   const sidecar = sidecarPath(file);
   let text: string;
   try {

@@ -4,7 +4,7 @@
  * present (unless optional) with a value of its kind. Keys after those are not judged:
  * a user's `defineEvent` types and newer versions add their own.
  */
-import { EVENT_CLASSES, type FieldSpec, SEVERITIES } from 'calute-audit';
+import { EVENT_CLASSES, type FieldSpec, kindMismatch, SEVERITIES } from 'calute-audit';
 import { parseTimestamp } from '../record/timestamps.js';
 
 export const ENVELOPE_KEYS = [
@@ -80,7 +80,7 @@ export function recordProblems(record: Record<string, unknown>): ['envelope' | '
         if (!field.optional) problems.push(['field', `${type} has no "${field.key}"`]);
         continue;
       }
-      const expected = kindProblem(field, record[field.key]);
+      const expected = kindMismatch(field, record[field.key]);
       if (expected !== null) {
         problems.push([
           'field',
@@ -90,26 +90,4 @@ export function recordProblems(record: Record<string, unknown>): ['envelope' | '
     }
   }
   return problems;
-}
-
-/** The expected kind in words when `value` does not fit the field, else null. */
-function kindProblem(field: FieldSpec, value: unknown): string | null {
-  if (value === null && (field.nullable || field.optional)) return null;
-  const orNull = field.nullable || field.optional ? ' or null' : '';
-  switch (field.kind) {
-    case 'string':
-      return typeof value === 'string' ? null : `a string${orNull}`;
-    case 'number':
-      return typeof value === 'number' ? null : `a number${orNull}`;
-    case 'boolean':
-      return typeof value === 'boolean' ? null : `a boolean${orNull}`;
-    case 'object':
-      return isObject(value) ? null : `an object${orNull}`;
-    case 'stringArray':
-      return Array.isArray(value) && value.every((item) => typeof item === 'string')
-        ? null
-        : `an array of strings${orNull}`;
-    default:
-      return Array.isArray(value) ? null : `an array${orNull}`;
-  }
 }
