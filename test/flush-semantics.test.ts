@@ -116,9 +116,11 @@ describe('ThreadedJSONLSinkCollector: flush()', () => {
         setImmediate(() => resolve(settled)),
       );
       expect(settledAtFirstTick).toBe(false);
+      // Checks `settled` first: a pump still queued when the test closes the FIFO must not read.
       const pump = (): void => {
+        if (settled) return;
         fifo.readAvailable();
-        if (!settled) setImmediate(pump);
+        setImmediate(pump);
       };
       pump();
       await flushed;

@@ -269,10 +269,17 @@ export class RingWriter {
     return false;
   }
 
+  /**
+   * Wakes a resting drain only when the ring is at least half full. A drain with nothing to do
+   * looks again on its own every few tens of milliseconds (src/worker/drain.ts): a futex wake
+   * costs the emitting thread a system call, which in an agent loop (an emit now and then,
+   * between model calls) would be paid on almost every emit.
+   */
   #wakeIfNeeded(used: number): void {
+    if (used < this.#half) return;
     const control = this.#control;
     const state = Atomics.load(control, DRAIN_STATE);
-    if (state === SLEEPING || (state === DOZING && used >= this.#half)) {
+    if (state === SLEEPING || state === DOZING) {
       // Exactly one thread wins the state change and pays for the notify.
       if (Atomics.compareExchange(control, DRAIN_STATE, state, RUNNING) === state) wakeDrain(control);
     }

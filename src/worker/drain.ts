@@ -36,8 +36,13 @@ const RETRY_INTERVAL_MS = 100;
  * nothing measurable.
  */
 const BUSY_RETRY_MS = 10;
-/** An idle drain still looks at the ring this often, in case a wake-up was missed. */
-const IDLE_SLICE_MS = 1000;
+/**
+ * An idle drain looks at the ring again after its batch interval, then twice as long each
+ * time it finds nothing, up to this (or the batch interval, if longer): producers do not wake it for a record or two (only when
+ * the ring is half full, or someone flushes), so this bounds how long an emitted record can
+ * wait in the ring before it is written, and keeps an idle drain to 20 wake-ups a second.
+ */
+const IDLE_POLL_MAX_MS = 50;
 /** While the owner drains for a moment (before this worker started), wait in slices this long. */
 const CLAIM_SLICE_MS = 50;
 
@@ -102,10 +107,12 @@ function run(): void {
   const stopping = () => drain.reader.stopRequested || drain.reader.reopenRequest() !== null;
 
   let force = false;
+  let idleMs = settings.drainIntervalMs;
   for (;;) {
     const step: DrainStep = drain.step(force);
     force = false;
     if (step === 'stopped') break;
+    if (step !== 'idle') idleMs = settings.drainIntervalMs;
     if (step === 'progress') continue;
     if (step === 'batch') {
       park(DOZING, settings.drainIntervalMs, batchReady);
@@ -115,9 +122,10 @@ function run(): void {
     } else if (step === 'failing') {
       park(RUNNING, RETRY_INTERVAL_MS, stopping);
     } else {
-      // Idle: let a batch build up, then sleep until woken if nothing came.
-      park(DOZING, settings.drainIntervalMs, hasWork);
-      if (!hasWork()) park(SLEEPING, Math.min(IDLE_SLICE_MS, drain.msUntilRotation()), hasWork);
+      // Idle: look again later, a little later each time nothing came.
+      idleMs = Math.min(Math.max(IDLE_POLL_MAX_MS, settings.drainIntervalMs), Math.max(1, idleMs * 2));
+      park(SLEEPING, Math.min(idleMs, drain.msUntilRotation()), hasWork);
+      force = true;
     }
   }
   drain.close();
