@@ -162,12 +162,12 @@ async function main() {
       `\nAudit cost on the agent's thread, median per emit call (${agentCalls} calls in this run):`,
     );
     for (const [name, times, sinkDoes] of [
-      ['ThreadedJSONLSinkCollector', meter.offloaded, 'a copy into shared memory'],
-      ['JSONLSinkCollector', meter.synchronous, 'a write to the file'],
+      ['ThreadedJSONLSinkCollector', meter.offloaded, 'serializing, copying into shared memory'],
+      ['JSONLSinkCollector', meter.synchronous, 'serializing, writing to the file'],
     ]) {
       console.log(
         `  ${name.padEnd(26)}  ${median(times.call).toFixed(1).padStart(5)} µs, ` +
-          `of which ${median(times.sink).toFixed(1)} µs in the sink (${sinkDoes})`,
+          `of which ${median(times.sink).toFixed(1)} µs in its emit (${sinkDoes})`,
       );
     }
 
