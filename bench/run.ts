@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type AdaptersResult, adaptersTable } from './adapters.bench.js';
 import {
   COMPETITOR_NAMES,
   type CompetitorKey,
@@ -193,6 +194,7 @@ const perCall = runBench<PerCallResult>('per-call.bench.js', args.quick, outDir)
 const endToEnd = runBench<EndToEndResult>('end-to-end.bench.js', args.quick, outDir);
 const pool = runBench<PoolResult>('pool-producers.bench.js', args.quick, outDir);
 const otel = runBench<OtelBenchResult>('otel.bench.js', args.quick, outDir);
+const adapters = runBench<AdaptersResult>('adapters.bench.js', args.quick, outDir);
 const list = checks(perCall, endToEnd);
 const minutes = (performance.now() - started) / 60_000;
 
@@ -224,6 +226,10 @@ const block = [
   `### OpenTelemetry: OTelCollector.emit per event on the calling thread (tinybench, ${otel.timeMs} ms per task; SDK BatchSpanProcessor, discarding exporter)`,
   '',
   otelTable(otel),
+  '',
+  `### Framework adapters: one framework run with its mock model (tinybench, ${adapters.timeMs} ms per row)`,
+  '',
+  adaptersTable(adapters),
   '',
   '### Ratios against the targets',
   '',

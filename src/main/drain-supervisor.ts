@@ -43,13 +43,6 @@ const MAX_RESTARTS_WITHOUT_PROGRESS = 5;
 const LIVENESS_CHECK_MS = 200;
 /** Waits for the drain to stop sleep in slices this long. */
 const WAIT_SLICE_MS = 50;
-/**
- * How long a wait on this thread leaves a starting worker to take the claim before writing
- * the ring itself: a worker starts in 30-60 ms here, several hundred under load; one that
- * failed while this thread was blocked (and so could not see its exit event) costs a wait
- * this long, once.
- */
-const STARTUP_GRACE_MS = 1000;
 
 export interface SupervisorHooks {
   /** Whether the sink is open (not closing or closed). */
@@ -85,7 +78,6 @@ export class DrainSupervisor {
   #here: Drain | null = null;
   #draining = false;
   #lastLivenessCheck = 0;
-  #startedAt = 0;
 
   constructor(options: SupervisorOptions) {
     this.#options = options;
@@ -103,6 +95,24 @@ export class DrainSupervisor {
   /** Whether this thread writes the ring for good (no worker). */
   get inline(): boolean {
     return this.#inline;
+  }
+
+  /** Resolves once a drain worker runs, or once this thread writes the ring because none can. */
+  async ready(): Promise<void> {
+    const control = this.#options.views.control;
+    this.ref();
+    try {
+      for (;;) {
+        const state = Atomics.load(control, DRAIN_STATE);
+        if (this.#inline || (state !== STARTING && state !== CLAIMING && state !== DEAD)) return;
+        const result = Atomics.waitAsync(control, DRAIN_STATE, state, WAIT_SLICE_MS);
+        if (result.async) await result.value;
+        // Lets the worker's exit event (a worker that could not start) reach this thread.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    } finally {
+      this.unref();
+    }
   }
 
   /** Keeps the process alive while an asynchronous flush or close waits for the drain. */
@@ -133,10 +143,8 @@ export class DrainSupervisor {
     const state = Atomics.load(this.#options.views.control, DRAIN_STATE);
     if (this.#worker !== null && state === DEAD)
       this.#workerDied(this.#worker, 'it stopped while a write or flush waited');
-    // A worker that runs and waits for the claim, or is still starting, gets it.
-    if (this.#worker !== null && (state === CLAIMING || state === STARTING)) {
-      if (state === CLAIMING || performance.now() - this.#startedAt < STARTUP_GRACE_MS) return;
-    }
+    // A worker that runs and waits for the claim gets it; before it runs, this thread drains.
+    if (this.#worker !== null && state === CLAIMING) return;
     this.drainHere();
   }
 
@@ -151,6 +159,8 @@ export class DrainSupervisor {
       const control = this.#options.views.control;
       if (Atomics.load(control, FD_OPENED_BY_WORKER) !== 0) this.#reopenAfterWorker();
       if (this.#here === null || Atomics.load(control, LAST_DRAINER) !== INLINE_DRAIN) {
+        // Another drain ran since: what this thread's drain remembered is stale.
+        this.#here?.release();
         Atomics.store(control, LAST_DRAINER, INLINE_DRAIN);
         const settings = this.#options.settings;
         const now = () => this.#options.views.stats[CLOCK_MS] || Date.now();
@@ -226,7 +236,9 @@ export class DrainSupervisor {
   /** Everything is written: the inline timer stops, and this thread's drain closes what it opened. */
   #finish(): void {
     this.#stopInlineTimer();
-    this.#here?.close();
+    // Only the drain that ran last may write a last checkpoint; this thread's, if another ran after it, lets go.
+    if (Atomics.load(this.#options.views.control, LAST_DRAINER) === INLINE_DRAIN) this.#here?.close();
+    else this.#here?.release();
     this.#here = null;
   }
 
@@ -236,7 +248,6 @@ export class DrainSupervisor {
     // Unknown until the new drain publishes its own; the old one's must not be looked up.
     Atomics.store(control, DRAIN_TID, 0);
     const generation = ++this.#generation;
-    this.#startedAt = performance.now();
     let worker: Worker;
     try {
       worker = startDrainWorker(

@@ -45,6 +45,7 @@ export function mergeMetadata(
 }
 
 const CONTEXT_ARGS: [name: string, test: string, expected: string][] = [
+  ['timestamp', "typeof v !== 'string'", 'a string'],
   ['agentId', "v !== null && typeof v !== 'string'", 'a string or null'],
   ['turnId', "v !== null && typeof v !== 'string'", 'a string or null'],
   ['metadata', "v !== null && (typeof v !== 'object' || Array.isArray(v))", 'an object'],
@@ -106,6 +107,8 @@ ${required.map((field) => `if (a[${JSON.stringify(field.arg)}] === undefined || 
 const s = this[SETTINGS], c = this[CONTEXT];
 let v;
 const o = {};
+// When the event happened, if not now (an adapter reporting a step after the fact).
+if (a.timestamp !== undefined) o.timestamp = a.timestamp;
 v = a.agentId; o.agentId = v === undefined ? c.agentId : v;
 v = a.turnId; o.turnId = ${returnsTurn ? 'v || c.turnId || newTurnId()' : 'v === undefined ? c.turnId : v'};
 o.sessionId = c.sessionId;

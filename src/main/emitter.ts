@@ -54,6 +54,8 @@ export interface AuditEmitterOptions extends EmitterContext {
 
 /** Accepted by every `emit*` method. */
 export interface EventContext {
+  /** When the event happened, in the reference's format. @default now */
+  timestamp?: string;
   agentId?: string | null;
   turnId?: string | null;
   /** Merged over the emitter's bound metadata. */

@@ -125,6 +125,8 @@ export class ThreadedJSONLSinkCollector implements AuditCollector, ExitDrainable
     if (rotation?.clock) this.#publishClock(rotation.clock);
     const settings: DrainSettings = {
       handle: this.#handle,
+      path: this.path,
+      mode: this.options.mode,
       drainIntervalMs: this.options.drainIntervalMs,
       rotation:
         rotation === null
@@ -176,6 +178,15 @@ export class ThreadedJSONLSinkCollector implements AuditCollector, ExitDrainable
    */
   get handle(): RingHandle {
     return this.#handle;
+  }
+
+  /**
+   * Resolves once the drain worker runs (or once this thread writes the ring because no worker
+   * can start). Emitting before it is fine: nothing waits for it; this is for callers that
+   * want the worker, not this thread, to do the writing from then on.
+   */
+  async ready(): Promise<void> {
+    await this.#drain.ready();
   }
 
   /** Listens for `'error'` (write failures, drain workers that died), `'recovered'`, `'notice'` (file life). */

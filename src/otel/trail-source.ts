@@ -23,6 +23,8 @@ export function resolveTrailSource(source: unknown): SourceFile[] {
       gzipped: file.compressed || isGzipName(file.path),
     }));
     if (files.length === 0) {
+      // A directory (or another special file) at the base path: say so rather than "no trail".
+      if (fs.existsSync(source)) checkRegularFile(source);
       throw new AuditPathError(
         source,
         `No audit trail at "${source}": neither the file nor rotated files of it exist`,

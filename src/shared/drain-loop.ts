@@ -58,7 +58,10 @@ export interface RecordChain {
   checkpoint(): void;
   /** The file was renamed to `rotatedPath`: close it with a checkpoint and start the next. */
   rotated(rotatedPath: string): void;
+  /** A last checkpoint, then closes the sidecar. */
   close(): void;
+  /** Closes the sidecar without writing: another drain took over and will resume from the files. */
+  release(): void;
 }
 
 export interface DrainOptions {
@@ -97,7 +100,7 @@ export class Drain {
     const openedByWorker = Atomics.load(this.reader.control, FD_OPENED_BY_WORKER) !== 0;
     this.#destination = new Destination(this.reader.currentFd, openedByWorker === options.inWorker);
     // A drain that died mid-write left a record of it: neither lose nor repeat those bytes.
-    this.#written = this.reader.writtenByDeadDrain(this.#destination.size);
+    this.#written = this.reader.writtenBefore(this.#destination.size);
     this.#rotation = rotation === null ? null : new Rotation(rotation, this.reader.stats[FILE_STARTED_MS]);
     this.#chain = options.chain ?? null;
   }
@@ -200,13 +203,19 @@ export class Drain {
       this.#written += written;
       if (error !== null) {
         this.#releaseWrittenRecords(span);
-        if (error.code === 'EAGAIN') return 'busy';
-        this.#fail(error);
-        return 'failing';
+        if (this.#written > 0) {
+          // The record at READ is partly out: whoever writes next starts after those bytes.
+          reader.beginWrite(reader.span(limit, this.#written)!, this.#destination.size, this.#written);
+        }
+        this.#fail(error.code === 'EAGAIN' ? null : error);
+        // Closing while the destination fails or stays full: stop; close() has reported what is lost.
+        if (reader.stopRequested) return 'stopped';
+        return error.code === 'EAGAIN' ? 'busy' : 'failing';
       }
       this.#release(span.parts, span.length);
       this.#written = 0;
-      if (this.#failing !== null) this.#recovered();
+      // Also when another drain (one that failed before this one took over) set the error.
+      if (this.#failing !== null || Atomics.load(reader.control, ERROR) !== 0) this.#recovered();
     }
     return 'progress';
   }
@@ -251,9 +260,9 @@ export class Drain {
       const error = this.#destination.fsync();
       if (error !== null) {
         this.#fail(error);
-        return 'failing';
+        return this.reader.stopRequested ? 'stopped' : 'failing';
       }
-      if (this.#failing !== null) this.#recovered();
+      if (this.#failing !== null || Atomics.load(this.reader.control, ERROR) !== 0) this.#recovered();
     }
     this.#chain?.checkpoint();
     this.reader.acknowledgeFlush(this.#flushTicket!);
@@ -261,7 +270,8 @@ export class Drain {
     return 'progress';
   }
 
-  #fail(error: NodeJS.ErrnoException): void {
+  #fail(error: NodeJS.ErrnoException | null): void {
+    if (error === null) return;
     this.#failing = error;
     const errno = typeof error.errno === 'number' && error.errno < 0 ? error.errno : -5;
     if (this.reader.failed(errno)) {
@@ -329,5 +339,10 @@ export class Drain {
   close(): void {
     this.#chain?.close();
     if (this.#destination.ownedHere && this.#options.inWorker) this.#destination.close();
+  }
+
+  /** Another drain took over since this one last ran: lets go of its files without writing. */
+  release(): void {
+    this.#chain?.release();
   }
 }

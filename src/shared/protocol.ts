@@ -114,6 +114,11 @@ export const DRAIN_TID = 22;
  */
 export const IN_FLIGHT_FROM = 23;
 export const IN_FLIGHT_LEN = 24;
+/**
+ * Bytes of the write under way that reached the destination before it stopped (a full pipe,
+ * a failing disk): the drain that writes next starts after them, whoever it is.
+ */
+export const IN_FLIGHT_DONE = 31;
 /** A descriptor the drain stopped using that the owner opened and must close (-1: none). */
 export const RETIRED_FD = 25;
 export const ROTATIONS = 26;
@@ -275,6 +280,10 @@ export interface IntegritySettings {
 /** The drain's start-up data (the worker's `workerData`, or the owner's own copy). */
 export interface DrainSettings {
   readonly handle: RingHandle;
+  /** The path the sink writes (its base path, when it rotates). */
+  readonly path: string;
+  /** Mode of files the drain creates (rotation, the integrity sidecar). */
+  readonly mode: number;
   /** How long the drain lets a batch build up before writing it (ms). */
   readonly drainIntervalMs: number;
   readonly rotation: RotationSettings | null;

@@ -17,6 +17,7 @@ import {
   FILE_SIZE,
   FLUSH_DONE,
   FLUSH_REQUESTS,
+  IN_FLIGHT_DONE,
   IN_FLIGHT_FROM,
   IN_FLIGHT_LEN,
   NEWLINE,
@@ -190,22 +191,26 @@ export class RingReader {
    * `release`, the next drain can tell how much of the span reached the file.
    */
   beginWrite(span: Span, fileSize: number | null, alreadyWritten: number): void {
-    if (fileSize === null) return;
-    this.stats[FILE_SIZE] = fileSize - alreadyWritten;
+    this.stats[FILE_SIZE] = fileSize === null ? Number.NaN : fileSize - alreadyWritten;
     Atomics.store(this.control, IN_FLIGHT_FROM, this.read);
+    Atomics.store(this.control, IN_FLIGHT_DONE, alreadyWritten);
     // Publishes the record of the write; FILE_SIZE and IN_FLIGHT_FROM are set before it.
     Atomics.store(this.control, IN_FLIGHT_LEN, span.length);
   }
 
   /**
-   * How many bytes at READ a dead drain's last write had already put in the file (0 when no
-   * write was under way, or READ moved past it, or the size of the file tells nothing).
+   * How many bytes at READ the previous drain's last write had already put out: what it
+   * recorded after a write that stopped part-way, or, for a regular file whose drain died in
+   * the middle of a write, what the file's size tells. 0 when no write was under way or READ
+   * moved past it. (A pipe's drain that died mid-write leaves no trace: that write may repeat.)
    */
-  writtenByDeadDrain(fileSize: number | null): number {
+  writtenBefore(fileSize: number | null): number {
     const length = Atomics.load(this.control, IN_FLIGHT_LEN);
-    if (length <= 0 || fileSize === null) return 0;
-    if (this.read !== Atomics.load(this.control, IN_FLIGHT_FROM)) return 0;
-    return Math.max(0, Math.min(length, fileSize - this.stats[FILE_SIZE]));
+    if (length <= 0 || this.read !== Atomics.load(this.control, IN_FLIGHT_FROM)) return 0;
+    const recorded = Atomics.load(this.control, IN_FLIGHT_DONE);
+    const measured =
+      fileSize === null || Number.isNaN(this.stats[FILE_SIZE]) ? 0 : fileSize - this.stats[FILE_SIZE];
+    return Math.max(0, Math.min(length, Math.max(recorded, measured)));
   }
 
   /** Gives back the space of `length` written bytes holding `lines` ended records. */
