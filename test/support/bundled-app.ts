@@ -14,6 +14,8 @@ import { FIXTURES } from './child-process.js';
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const EXAMPLES = path.join(REPO, 'examples');
+/** The demo's modules (examples/agent-loop.mjs and what it imports). */
+const DEMO_FILES = ['agent-loop.mjs', 'tool-worker.mjs', 'audit-cost.mjs', 'trail-summary.mjs'];
 
 /** The key of globalThis.__bundlerPathsOverrides that names the demo's tool worker (examples/agent-loop.mjs). */
 export const DEMO_TOOL_WORKER_KEY = 'calute-audit-demo-tool-worker';
@@ -27,8 +29,7 @@ export function makeApp(root: string): string {
     path.join(app, 'package.json'),
     '{ "name": "bundled-app", "private": true, "type": "module" }\n',
   );
-  for (const file of fs.readdirSync(EXAMPLES))
-    fs.copyFileSync(path.join(EXAMPLES, file), path.join(app, 'src', file));
+  for (const file of DEMO_FILES) fs.copyFileSync(path.join(EXAMPLES, file), path.join(app, 'src', file));
   fs.copyFileSync(
     path.join(FIXTURES, 'close-after-burst.mjs'),
     path.join(app, 'src', 'close-after-burst.mjs'),
