@@ -2,8 +2,10 @@
  * `calute-audit verify`: a sound trail (exit 0); every kind of problem named with its file
  * and line (exit 1); the integrity chain's sidecar and key; unreadable input (exit 2).
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { ThreadedJSONLSinkCollector, TurnStartEvent } from 'calute-audit';
 import { describe, expect, it } from 'vitest';
 import { runBin } from './support/cli-run.js';
 import { writeAgentTrail, writeRotatedSet } from './support/cli-trails.js';
@@ -83,25 +85,37 @@ describe('verify', () => {
     expect(json.integrity).toStrictEqual({ status: 'absent', problems: [], note: null });
   });
 
-  it('integrity: a .checkpoints sidecar is noticed; a public key without a checker is a usage error (exit 2)', async () => {
+  it('integrity: a trail written with integrity verifies with its public key; a changed line fails with its kind and line', async () => {
     const dir = tempDir();
     const file = path.join(dir, 'audit.jsonl');
-    fs.writeFileSync(file, `${GOOD}\n`);
-    fs.writeFileSync(`${file}.checkpoints`, '{}\n');
-    const run = await runBin(['verify', file]);
-    // Until calute-audit/trail checks chains, verify says that it did not.
-    expect(run).toStrictEqual({
-      code: 0,
-      stdout: 'verify: OK: 1 source, 1 lines, 1 records\n',
-      stderr: `calute-audit: note: integrity chain not checked: ${file}.checkpoints found, and this version of calute-audit cannot check them\n`,
-    });
+    const { privateKey, publicKey } = crypto.generateKeyPairSync('ed25519');
     const key = path.join(dir, 'key.pem');
-    fs.writeFileSync(key, '-----BEGIN PUBLIC KEY-----\n-----END PUBLIC KEY-----\n');
-    expect(await runBin(['verify', '--public-key', key, file])).toStrictEqual({
-      code: 2,
-      stdout: '',
-      stderr: 'calute-audit: --public-key: this version of calute-audit cannot check integrity chains\n',
+    fs.writeFileSync(key, publicKey.export({ type: 'spki', format: 'pem' }));
+    const sink = new ThreadedJSONLSinkCollector(file, { integrity: { privateKey, checkpointEvery: 5 } });
+    for (let seq = 0; seq < 12; seq++)
+      sink.emit(new TurnStartEvent({ agentId: 'a1', promptPreview: `p${seq}` }));
+    sink.close();
+    const ok = await runBin(['verify', '--public-key', key, file]);
+    expect(ok).toStrictEqual({
+      code: 0,
+      stdout: 'verify: OK: 1 source, 12 lines, 12 records, integrity chain checked\n',
+      stderr: '',
     });
+    // Without the key the chain is checked, not who signed it: said on stderr.
+    const unsigned = await runBin(['verify', file]);
+    expect(unsigned.code).toBe(0);
+    expect(unsigned.stderr).toBe(
+      'calute-audit: note: no public key given: the chain and every line were checked, not who signed the checkpoints\n',
+    );
+    const lines = fs.readFileSync(file, 'utf8').split('\n');
+    lines[6] = lines[6].replace('"p6"', '"p7"');
+    fs.writeFileSync(file, lines.join('\n'));
+    const changed = await runBin(['verify', '--no-color', '--public-key', key, file]);
+    expect(changed.code).toBe(1);
+    expect(changed.stdout).toBe(
+      `${file}:7: modified: line 7 of ${file} was modified\n` +
+        'verify: FAILED: 1 problem in 1 source, 12 lines, 12 records, integrity chain checked\n',
+    );
     expect((await runBin(['verify', '--public-key', path.join(dir, 'none.pem'), file])).stderr).toBe(
       `calute-audit: --public-key ${path.join(dir, 'none.pem')}: no such file\n`,
     );

@@ -1,8 +1,6 @@
-/**
- * Every command, in the order `--help` lists them. A new command (such as `export`, once
- * the OpenTelemetry file export exists) is one module beside these and one entry here.
- */
+/** Every command, in the order `--help` lists them. A new command is one module beside these and one entry here. */
 import type { Command } from './command.js';
+import { exportCommand } from './export-command.js';
 import { filterCommand } from './filter-command.js';
 import { prettyCommand } from './pretty-command.js';
 import { reportCommand } from './report-command.js';
@@ -18,5 +16,6 @@ export const COMMANDS: readonly Command[] = [
   statsCommand,
   turnsCommand,
   verifyCommand,
+  exportCommand,
   reportCommand,
 ];
