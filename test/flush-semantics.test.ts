@@ -116,7 +116,8 @@ describe('ThreadedJSONLSinkCollector: flush()', () => {
         setImmediate(() => resolve(settled)),
       );
       expect(settledAtFirstTick).toBe(false);
-      // Checks `settled` first: a pump still queued when the test closes the FIFO must not read.
+      // The await below resumes before a pump already queued runs, and the FIFO is closed by
+      // then: the pump stops at `settled` before it reads.
       const pump = (): void => {
         if (settled) return;
         fifo.readAvailable();
