@@ -20,12 +20,14 @@ import {
   type DrainMessage,
   type DrainSettings,
   LAST_DRAINER,
+  READ,
   RUNNING,
   ringViews,
   SLEEPING,
   STOP,
   STOPPED,
   WAKE,
+  WRITE,
 } from '#shared/protocol.js';
 
 /** While the destination fails, try again this often (sonic-boom's interval for the same). */
@@ -38,9 +40,10 @@ const RETRY_INTERVAL_MS = 100;
 const BUSY_RETRY_MS = 10;
 /**
  * An idle drain looks at the ring again after its batch interval, then twice as long each
- * time it finds nothing, up to this (or the batch interval, if longer): producers do not wake it for a record or two (only when
- * the ring is half full, or someone flushes), so this bounds how long an emitted record can
- * wait in the ring before it is written, and keeps an idle drain to 20 wake-ups a second.
+ * time it finds nothing, up to this (or the batch interval, if longer): producers do not
+ * wake it for a record or two (only when the ring is half full, or someone flushes), so
+ * this bounds how long an emitted record can wait in the ring before it is written, and
+ * keeps an idle drain to 20 wake-ups a second.
  */
 const IDLE_POLL_MAX_MS = 50;
 /** While the owner drains for a moment (before this worker started), wait in slices this long. */
@@ -83,6 +86,12 @@ function run(): void {
   Atomics.store(control, DRAIN_STATE, CLAIMING);
   if (!claim(() => Atomics.load(control, COMMAND) === STOP)) return;
   holding = true;
+  if (closedAndDrained()) {
+    // close() ran before this thread started and wrote every byte itself: this thread must not
+    // touch the trail (no file, no sidecar), which the application may already have moved.
+    stopped();
+    return;
+  }
   Atomics.store(control, LAST_DRAINER, generation);
   Atomics.store(control, DRAIN_TID, currentThreadId());
   Atomics.store(control, DRAIN_STATE, RUNNING);
@@ -129,7 +138,16 @@ function run(): void {
     }
   }
   drain.close();
-  // Tells close() that every byte is written and this thread is done; close() closes the file.
+  stopped();
+}
+
+/** The sink is stopping and the ring holds nothing: there is nothing left for any drain. */
+function closedAndDrained(): boolean {
+  return Atomics.load(control, COMMAND) === STOP && Atomics.load(control, READ) === Atomics.load(control, WRITE);
+}
+
+/** Tells close() that every byte is written and this thread is done; close() closes the file. */
+function stopped(): void {
   Atomics.store(control, DRAIN_STATE, STOPPED);
   holding = false;
   Atomics.store(control, DRAIN_OWNER, 0);
