@@ -286,10 +286,11 @@ export class ThreadedJSONLSinkCollector implements AuditCollector, ExitDrainable
    * opens the path again. Events emitted before the call go to the old file, later ones to
    * the new one; none is lost. When the path is still the file being written (a second
    * SIGHUP, a reload), nothing happens. Throws (naming the path) when the path cannot be
-   * opened; the old file then stays in use.
+   * opened; the old file then stays in use. Refused with `integrity` (use `rotation`).
    */
   reopen(): void {
     if (this.#state !== 'open') throw errors.closed('ThreadedJSONLSinkCollector');
+    if (this.options.integrity !== null) throw errors.integrityOutsideRotation('reopen()');
     this.#closeRetired();
     if (this.#isCurrentFile()) return;
     const file = openLogFile(this.path, this.options);
