@@ -89,6 +89,8 @@ export class ThreadedJSONLSinkCollector implements AuditCollector, ExitDrainable
   readonly #writer: RingWriter;
   readonly #drain: DrainSupervisor;
   readonly #lifecycle: FileLifecycle | null;
+  /** 'rotated' messages handled: `settled()` waits until they catch up with ROTATIONS. */
+  #rotationsSeen = 0;
   #clockTimer: NodeJS.Timeout | null = null;
   #state: 'open' | 'closing' | 'closed' = 'open';
   readonly #notices = new EventEmitter();
@@ -269,7 +271,7 @@ export class ThreadedJSONLSinkCollector implements AuditCollector, ExitDrainable
     }
     this.#drain.unref();
     this.#finishClose(failure === undefined);
-    await this.#lifecycle?.settled();
+    await this.settled();
     if (failure !== undefined) throw failure;
   }
 
@@ -325,9 +327,18 @@ export class ThreadedJSONLSinkCollector implements AuditCollector, ExitDrainable
     }
   }
 
-  /** Resolves when the compression and retention work queued so far is done. */
+  /**
+   * Resolves when the compression and retention work of every rotation done so far is done.
+   * A drain worker's rotations reach this thread as messages: it first waits (up to
+   * `waitTimeoutMs`) until those of the rotations counted in shared memory have arrived.
+   */
   async settled(): Promise<void> {
-    await this.#lifecycle?.settled();
+    if (this.#lifecycle === null) return;
+    const deadline = performance.now() + this.options.waitTimeoutMs;
+    while (this.#rotationsSeen < Atomics.load(this.#views.control, ROTATIONS) && performance.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    await this.#lifecycle.settled();
   }
 
   stats(): ThreadedSinkStats {
@@ -428,6 +439,7 @@ export class ThreadedJSONLSinkCollector implements AuditCollector, ExitDrainable
           path: message.from,
           message: `rotated ${message.path} to ${message.from}`,
         });
+        this.#rotationsSeen++;
         this.#lifecycle?.rotated(message.from);
         break;
       case 'notice':
