@@ -67,7 +67,8 @@ describe('ThreadedJSONLSinkCollector: the drain dies while emit() waits for the 
       const record = JSON.parse(line);
       const producer = record.metadata.producer as string;
       if (producer === 'worker') checkNumberedLine(line);
-      (seqs[producer] ??= []).push(record.metadata.seq);
+      seqs[producer] ??= [];
+      seqs[producer].push(record.metadata.seq);
     }
     const upTo = (count: number) => Array.from({ length: count }, (_, seq) => seq);
     expect(seqs).toStrictEqual({ first: [0], worker: upTo(WORKER_COUNT), main: upTo(MAIN_COUNT) });
