@@ -6,7 +6,6 @@
  * drain sat in write(2), and after the exit hook gave up Node joined the drain thread for
  * ever: only SIGKILL ended the process.
  */
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { killChildrenAfterEach, startFixture } from './support/child-process.js';
 import { useTempDir } from './support/temp-files.js';
