@@ -44,7 +44,7 @@ describe('opening the live file of a ThreadedJSONLSinkCollector while its drain 
   const PAYLOAD = 3_000_000;
 
   for (const opener of Object.keys(openers) as Opener[]) {
-    it(`new ${opener}(same path) in the middle of the drain's write: nothing deleted, every line whole`, () => {
+    it(`new ${opener}(same path) in the middle of the drain's write: nothing deleted, every record whole`, () => {
       const file = path.join(tempDir(), 'audit.jsonl');
       const first = new ThreadedJSONLSinkCollector(file, {
         ringSize: 8 * 1024 * 1024,
