@@ -116,9 +116,12 @@ describe('ThreadedJSONLSinkCollector: flush()', () => {
         setImmediate(() => resolve(settled)),
       );
       expect(settledAtFirstTick).toBe(false);
+      // Stops once the flush settled: a pass still queued then must not read the FIFO after
+      // the test closed it (its descriptor number may already belong to something else).
       const pump = (): void => {
+        if (settled) return;
         fifo.readAvailable();
-        if (!settled) setImmediate(pump);
+        setImmediate(pump);
       };
       pump();
       await flushed;
