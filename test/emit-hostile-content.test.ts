@@ -79,11 +79,9 @@ describe('emit() of hostile content: never throws, bounded by the record cap', (
     });
   }
 
-  // Fails today: the metadata value itself being a revoked Proxy makes the emitter's method
-  // (and the event constructor's check, and AuditEmitter's own metadata option) throw the
-  // TypeError of Array.isArray on a revoked Proxy, before any record is written
-  // (src/main/emitter-methods.ts and src/main/define-event.ts, the generated checks).
-  it.fails('AuditEmitter.emitTurnStart({ metadata: a revoked Proxy }): no throw; the metadata written as "[Unserializable: ...]"', () => {
+  // The metadata value itself a revoked Proxy: Array.isArray throws on it, so the emitter's
+  // method and the event constructor's checks must not let that TypeError out.
+  it('AuditEmitter.emitTurnStart({ metadata: a revoked Proxy }): no throw; the metadata written as "[Unserializable: ...]"', () => {
     const file = path.join(tempDir(), 'audit.jsonl');
     const sink = new ThreadedJSONLSinkCollector(file);
     const audit = new AuditEmitter({ collector: sink, sessionId: 's-1' });

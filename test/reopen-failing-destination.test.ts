@@ -102,14 +102,10 @@ describe('ThreadedJSONLSinkCollector: reopen() while the destination fails', () 
 
   killChildrenAfterEach();
 
-  // Fails today: the drain clears the shared error only after its first successful write to
-  // the new file, so a flush() made right after reopen() (before the drain has moved) throws
-  // the old destination's ENOSPC although the events are about to be written. Here every drain
-  // write takes 100 ms (test/fixtures/preload-drain-fault.mjs, delay-writes) to make the window
-  // certain; without the delay the same flush() still throws in most runs on this machine.
-  // Where: src/shared/drain-loop.ts (#switchTo keeps #failing and the ERROR slot) and
-  // src/main/ring-writer.ts (#flushRound throws on ERROR before the drain has seen the reopen).
-  it.fails('reopen() while /dev/full fails, then flush() at once: no error from the old destination', async () => {
+  // flush() right after reopen(), before the drain has moved to the new file, must not throw
+  // the old destination's ENOSPC: the events are about to be written. Every drain write takes
+  // 100 ms here (test/fixtures/preload-drain-fault.mjs, delay-writes) to make the window certain.
+  it('reopen() while /dev/full fails, then flush() at once: no error from the old destination', async () => {
     const dir = tempDir();
     const ended = await runFixture('reopen-while-failing.mjs', [dir], {
       execArgv: ['--import', path.join(FIXTURES, 'preload-drain-fault.mjs')],

@@ -17,6 +17,7 @@ import {
   SETTINGS,
 } from './emitter-methods.js';
 import { errors } from './errors.js';
+import { isArraySafe } from './json-safe.js';
 import { declarationOfClass, declarationOfEvent, TRUSTED } from './event-declaration.js';
 import type { EventSpec, FieldDescriptor, FieldMap, FieldValue } from './event-definition.js';
 import type { BuiltinEventTable } from './event-table.js';
@@ -111,7 +112,7 @@ function checkContext(where: string, raw: Record<string, unknown>, base: BoundCo
   let metadata = base.metadata;
   const given = raw.metadata;
   if (given !== undefined && given !== null) {
-    if (typeof given !== 'object' || Array.isArray(given))
+    if (typeof given !== 'object' || isArraySafe(given))
       throw errors.option(`${where}metadata`, 'an object', given);
     metadata = Object.freeze({ ...base.metadata, ...(given as Record<string, unknown>) });
   }

@@ -243,12 +243,14 @@ export class ThreadedJSONLSinkCollector implements AuditCollector, ExitDrainable
       failure = error;
     }
     failure = this.#stop(failure);
+    let stopped = true;
     try {
       this.#drain.waitForStop(this.options.flushTimeoutMs);
     } catch (error) {
+      stopped = false;
       failure ??= error;
     }
-    this.#finishClose(failure === undefined);
+    this.#finishClose(stopped);
     if (failure !== undefined) throw failure;
   }
 
@@ -264,13 +266,15 @@ export class ThreadedJSONLSinkCollector implements AuditCollector, ExitDrainable
       failure = error;
     }
     failure = this.#stop(failure);
+    let stopped = true;
     try {
       await this.#drain.waitForStopAsync(this.options.flushTimeoutMs);
     } catch (error) {
+      stopped = false;
       failure ??= error;
     }
     this.#drain.unref();
-    this.#finishClose(failure === undefined);
+    this.#finishClose(stopped);
     await this.settled();
     if (failure !== undefined) throw failure;
   }
