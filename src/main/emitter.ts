@@ -17,11 +17,11 @@ import {
   SETTINGS,
 } from './emitter-methods.js';
 import { errors } from './errors.js';
-import { isArraySafe } from './json-safe.js';
 import { declarationOfClass, declarationOfEvent, TRUSTED } from './event-declaration.js';
 import type { EventSpec, FieldDescriptor, FieldMap, FieldValue } from './event-definition.js';
 import type { BuiltinEventTable } from './event-table.js';
 import { InMemoryCollector } from './in-memory-collector.js';
+import { isArraySafe } from './json-safe.js';
 import { checkBoolean, checkInteger, checkKnownKeys } from './options.js';
 import { PREVIEW_LENGTH, preview } from './preview.js';
 import { MICROS, STAMP } from './record-encoder.js';

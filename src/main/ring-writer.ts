@@ -250,7 +250,8 @@ export class RingWriter {
    */
   #throwIfFailed(): void {
     const errno = Atomics.load(this.#control, ERROR);
-    if (errno !== 0 && Atomics.load(this.#control, REOPEN_FD) === -1) throw errors.writeFailed(errorFromErrno(errno));
+    if (errno !== 0 && Atomics.load(this.#control, REOPEN_FD) === -1)
+      throw errors.writeFailed(errorFromErrno(errno));
   }
 
   #commit(write: number, length: number, used: number): void {
