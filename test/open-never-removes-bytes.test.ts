@@ -77,9 +77,9 @@ describe('opening the live file of a ThreadedJSONLSinkCollector while its drain 
         first.close();
       }
       const lines = readLines(file);
-      // An opener that sees the size stay put for 10 ms in the middle of a write (the writer was
-      // descheduled) takes the tail for torn and adds a newline after it: an empty line, never
-      // a removed byte. Only an open that saw a write under way can do that.
+      // An opener that sees the size stay put for 30 ms in the middle of a write (the writer was
+      // descheduled that long) takes the tail for torn and adds a newline after it: an empty
+      // line, never a removed byte. Only an open that saw a write under way can do that.
       const empty = lines.filter((line) => line === '').length;
       console.log(`${opener}: ${caught} of ${ROUNDS} opens saw a write under way; ${empty} empty lines`);
       expect(empty).toBeLessThanOrEqual(caught);
