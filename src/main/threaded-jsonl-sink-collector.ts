@@ -378,7 +378,9 @@ export class ThreadedJSONLSinkCollector implements AuditCollector, ExitDrainable
     try {
       this.#writer.flush();
     } catch (error) {
-      writeStderr(`calute-audit: events may be missing from ${this.path}: ${(error as Error).message}\n`);
+      const { enqueuedEvents, writtenEvents, enqueuedBytes, writtenBytes } = this.stats();
+      const unwritten = `${enqueuedEvents - writtenEvents} events (${enqueuedBytes - writtenBytes} bytes) emitted but not written`;
+      writeStderr(`calute-audit: ${unwritten} to ${this.path}: ${(error as Error).message}\n`);
     }
   }
 
