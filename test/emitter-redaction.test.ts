@@ -101,6 +101,18 @@ describe('redact.paths into metadata: the values at the paths, nothing else', ()
       },
     ],
     [
+      'a named key and a wildcard reaching the same object: both applied',
+      { paths: ['metadata.user.email', 'metadata.*.password'] },
+      { user: { email: 'alice@corp.example', password: 'hunter2', name: 'A' } },
+      { user: { email: '[REDACTED]', password: '[REDACTED]', name: 'A' } },
+    ],
+    [
+      'the same, the paths the other way round',
+      { paths: ['metadata.*.password', 'metadata.user.email'] },
+      { user: { email: 'alice@corp.example', password: 'hunter2', name: 'A' } },
+      { user: { email: '[REDACTED]', password: '[REDACTED]', name: 'A' } },
+    ],
+    [
       'a value that is an object: censored whole',
       { paths: ['metadata.credentials'] },
       { credentials: { user: 'u', pass: 'p' }, keep: true },
