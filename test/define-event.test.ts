@@ -659,6 +659,24 @@ describe('bad definitions: an AuditOptionError naming what is wrong', () => {
       'Invalid option "x.fields"',
     ],
     ['a definition that is not an object', () => defineEvent(null as never), 'Invalid option "definition"'],
+    // Its turn_start records would lack prompt_preview: readers would take them for the built-in's.
+    [
+      "a built-in type's name, not extending the built-in",
+      () => defineEvent({ type: 'turn_start', fields: { query: { kind: 'string' } } }),
+      'Invalid option "definition.type": expected a type no built-in event has (extend TurnStartEvent to add fields to its records), got "turn_start"',
+    ],
+    [
+      "a built-in type's name in a static block, under another built-in",
+      () => {
+        class Impostor extends ToolCallCompleteEvent {
+          static {
+            defineEvent(Impostor, { type: 'turn_start' });
+          }
+        }
+        return Impostor;
+      },
+      'Invalid option "definition.type": expected a type no built-in event has (extend TurnStartEvent',
+    ],
   ];
 
   for (const [name, definition, message] of cases) {
@@ -669,8 +687,21 @@ describe('bad definitions: an AuditOptionError naming what is wrong', () => {
     });
   }
 
-  it('extends a class that is not an event class: throws, naming it', () => {
+  it('extends a class that is not an event class: throws, naming the option and the class', () => {
     class NotAnEvent {}
-    expect(() => defineEvent({ type: 'x', extends: NotAnEvent as never })).toThrow('NotAnEvent');
+    const error = thrownBy(() => defineEvent({ type: 'x', extends: NotAnEvent as never }));
+    expect(error).toBeInstanceOf(AuditOptionError);
+    expect((error as Error).message).toContain('Invalid option "definition.extends"');
+    expect((error as Error).message).toContain('NotAnEvent');
+  });
+
+  it("extends a built-in without a type of its own: its records keep the built-in's type and add the fields", () => {
+    const RankedTurnStart = defineEvent({ extends: TurnStartEvent, fields: { rank: { kind: 'number' } } });
+    const event = new RankedTurnStart({ timestamp: TIMESTAMP, promptPreview: 'hi', rank: 2 });
+    expect(JSON.parse(event.serialize())).toMatchObject({
+      event_type: 'turn_start',
+      prompt_preview: 'hi',
+      rank: 2,
+    });
   });
 });

@@ -440,6 +440,22 @@ describe('redact options: an AuditOptionError naming the option', () => {
       'Invalid option "redact.paths": expected a record key',
     ],
     ['a wildcard alone', { paths: ['*'] }, 'Invalid option "redact.paths": expected a record key'],
+    // A misspelled key, or a field that is not text, would redact nothing.
+    [
+      'a misspelled record key',
+      { paths: ['promt_preview'] },
+      'Invalid option "redact.paths": expected a text field of an event type (did you mean "prompt_preview"?',
+    ],
+    [
+      'a record key no event type has',
+      { paths: ['arguments'] },
+      'Invalid option "redact.paths": expected a text field of an event type (prompt_preview, arguments_preview, ...',
+    ],
+    [
+      'a record key that is not text',
+      { paths: ['duration_ms'] },
+      'Invalid option "redact.paths": expected a text field of an event type',
+    ],
     ['an unclosed bracket', { paths: ['metadata["x'] }, 'Invalid option "redact.paths"'],
     [
       'an unknown pattern name',

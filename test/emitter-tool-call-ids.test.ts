@@ -50,6 +50,20 @@ describe('AuditEmitter({ toolCallIds: true })', () => {
     ]);
   });
 
+  it('"" as the id of an outcome or a decision is no id, as for the attempt: the key is left out', () => {
+    const { audit, records } = emitter(true);
+    audit.emitToolCallComplete({ toolName: 't', toolCallId: '' });
+    audit.emitToolCallFailure({ toolName: 't', toolCallId: '' });
+    audit.emitToolPolicyDecision({ toolName: 't', action: 'allow', toolCallId: '' });
+    audit.emitSandboxDecision({ toolName: 't', toolCallId: '' });
+    expect(records().map((record) => Object.hasOwn(record, 'tool_call_id'))).toStrictEqual([
+      false,
+      false,
+      false,
+      false,
+    ]);
+  });
+
   it('other methods never make an id: complete, failure, policy and sandbox records leave it out unless given', () => {
     const { audit, records } = emitter(true);
     audit.emitToolCallComplete({ toolName: 't' });

@@ -271,6 +271,24 @@ function everyCollector(dir: string): { name: string; collector: AuditCollector;
   ];
 }
 
+describe('AuditEmitter options: a snake_case key gets a hint', () => {
+  it('new AuditEmitter({ session_id }) and child({ agent_id }): refused, naming the key and the camelCase name', () => {
+    const collector = new InMemoryCollector();
+    expectOptionError(
+      () => new AuditEmitter({ collector, session_id: 's' } as never),
+      'Invalid option "options.session_id": expected one of',
+    );
+    expectOptionError(
+      () => new AuditEmitter({ collector, session_id: 's' } as never),
+      'got an unknown option (did you mean "sessionId"?)',
+    );
+    expectOptionError(
+      () => new AuditEmitter({ collector }).child({ agent_id: 'a' } as never),
+      '(did you mean "agentId"?)',
+    );
+  });
+});
+
 describe('emit never throws because of content', () => {
   const tempDir = useTempDir();
 

@@ -18,6 +18,14 @@
 import { stringifySafe } from './json-safe.js';
 import { formatTimestamp } from './timestamp.js';
 
+/**
+ * Fitting a value to its byte cap: each round shrinks the cut by the measured excess, and a
+ * little more (FIT_MARGIN) so that rounding does not need another; two rounds fit any text
+ * (the bytes per unit vary little within one value), four are allowed.
+ */
+const FIT_ROUNDS = 4;
+const FIT_MARGIN = 0.95;
+
 /** Strings this short are copied character by character; longer ones with `utf8Write`. */
 const SHORT_STRING = 16;
 const QUOTE = 0x22;
@@ -28,11 +36,14 @@ const latin1Write = (target: Buffer, text: string, offset: number): number =>
   (target as Buffer & { latin1Write(text: string, offset: number): number }).latin1Write(text, offset);
 
 /**
- * Cuts a text longer than `cap` UTF-16 units to about `cap`, marked. Never splits a
- * surrogate pair.
+ * Cuts a text longer than `cap` UTF-16 units to about `cap`, marked (`…[truncated: N
+ * characters]`, or `…` alone when the marker would not fit). Never splits a surrogate pair.
  */
 export function cutText(text: string, cap: number): string {
-  const marker = `…[truncated: ${text.length} characters]`;
+  const full = `…[truncated: ${text.length} characters]`;
+  // A cap too small for the full marker (a record shared out among many long values) still
+  // marks the cut, with the ellipsis alone.
+  const marker = cap >= full.length ? full : '…';
   let keep = Math.max(0, cap - marker.length);
   const last = text.charCodeAt(keep - 1);
   if (last >= 0xd800 && last <= 0xdbff) keep--;
@@ -50,7 +61,7 @@ export class ByteWriter {
   prevLength = 0;
   /** Write position in the current region. */
   pos = 0;
-  /** Longest string value before it is cut, and the budget of an object's JSON. */
+  /** Most bytes one value may take (a string's inside its quotes): longer ones are cut and marked. */
   cap = Number.POSITIVE_INFINITY;
 
   constructor(half = 1024) {
@@ -115,13 +126,45 @@ export class ByteWriter {
     this.pos += utf8Write(this.buffer, text, this.curBase + this.pos);
   }
 
-  /** A string value (quoted); anything that is not a string is written by `stringifySafe`. */
+  /**
+   * A string value (quoted), at most `cap` bytes inside its quotes; anything that is not a
+   * string is written by `stringifySafe`.
+   */
   str(value: unknown): void {
     if (typeof value !== 'string') {
-      this.json(stringifySafe(value, this.cap));
+      this.#jsonWithin(value);
       return;
     }
-    const text = value.length > this.cap ? cutText(value, this.cap) : value;
+    const at = this.pos;
+    this.#quoted(value.length > this.cap ? cutText(value, this.cap) : value);
+    // A cut in UTF-16 units bounds the bytes from below only: non-ASCII text takes up to 3
+    // bytes a unit, an escaped control character 6. Such a text is cut again, shorter.
+    if (this.pos - at - 2 > this.cap) this.#quotedWithin(value, at);
+  }
+
+  /** Cuts `value` shorter until its quoted bytes fit `cap` (a few rounds; each shrinks by the excess). */
+  #quotedWithin(value: string, at: number): void {
+    let units = Math.min(value.length, this.cap);
+    for (let round = 0; round < FIT_ROUNDS && this.pos - at - 2 > this.cap; round++) {
+      units = Math.floor((units * this.cap * FIT_MARGIN) / (this.pos - at - 2));
+      this.pos = at;
+      this.#quoted(cutText(value, units));
+    }
+  }
+
+  /** A value by `stringifySafe`, its JSON at most `cap` bytes (its budget shrunk until it is). */
+  #jsonWithin(value: unknown): void {
+    const at = this.pos;
+    let budget = this.cap;
+    this.json(stringifySafe(value, budget));
+    for (let round = 0; round < FIT_ROUNDS && this.pos - at > this.cap; round++) {
+      budget = Math.floor((budget * this.cap * FIT_MARGIN) / (this.pos - at));
+      this.pos = at;
+      this.json(stringifySafe(value, budget));
+    }
+  }
+
+  #quoted(text: string): void {
     const length = text.length;
     this.ensure(length * 3 + 2);
     const buffer = this.buffer;
@@ -160,7 +203,7 @@ export class ByteWriter {
   /** A finite number as JSON writes it; anything else by `stringifySafe` (NaN → "NaN"). */
   num(value: unknown): void {
     if (typeof value === 'number' && Number.isFinite(value)) this.ascii(`${value + 0}`);
-    else this.json(stringifySafe(value, this.cap));
+    else this.#jsonWithin(value);
   }
 
   nullableNum(value: unknown): void {
@@ -171,12 +214,12 @@ export class ByteWriter {
   bool(value: unknown): void {
     if (value === true) this.ascii('true');
     else if (value === false) this.ascii('false');
-    else this.json(stringifySafe(value, this.cap));
+    else this.#jsonWithin(value);
   }
 
-  /** An object or array, by `stringifySafe` within the record's budget. */
+  /** An object or array, by `stringifySafe`, at most `cap` bytes. */
   value(value: unknown): void {
-    this.json(stringifySafe(value, this.cap));
+    this.#jsonWithin(value);
   }
 
   /** A timestamp from epoch microseconds, in the reference's format, quoted. */

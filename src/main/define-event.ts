@@ -15,8 +15,15 @@
  */
 import { AuditEvent, type AuditEventOptions } from './audit-event.js';
 import { errors } from './errors.js';
-import { DECLARATION, type Declaration, declarationOfClass, TRUSTED } from './event-declaration.js';
 import {
+  DECLARATION,
+  DECLARED_SPECS,
+  type Declaration,
+  declarationOfClass,
+  TRUSTED,
+} from './event-declaration.js';
+import {
+  BASE_TYPE,
   ENVELOPE_PROPS,
   type EventDefinition,
   type EventSpec,
@@ -27,6 +34,7 @@ import {
   resolveEventSpec,
   type Severity,
 } from './event-definition.js';
+import { BUILTIN_EVENTS, type BuiltinEvent } from './event-table.js';
 import { isArraySafe } from './json-safe.js';
 import { compileRecordEncoder, MICROS, STAMP } from './record-encoder.js';
 import { nowMicros } from './timestamp.js';
@@ -88,8 +96,12 @@ export function defineEvent(
   }
   if (typeof first !== 'object' || first === null) throw errors.option('definition', 'an object', first);
   const Parent: AnyEventClass = first.extends ?? (AuditEvent as AnyEventClass);
-  if (typeof Parent !== 'function') throw errors.option('definition.extends', 'an event class', Parent);
-  const spec = resolveEventSpec(declarationOfClass(Parent).spec, first);
+  if (typeof Parent !== 'function' || !(Parent === AuditEvent || Parent.prototype instanceof AuditEvent)) {
+    throw errors.option('definition.extends', 'AuditEvent or an event class (made by defineEvent)', Parent);
+  }
+  const parentSpec = declarationOfClass(Parent).spec;
+  const spec = resolveEventSpec(parentSpec, first);
+  checkBuiltinType(spec, parentSpec, first.fields);
   const name =
     first.className ??
     `${spec.type.replace(/(^|_)([a-z0-9])/g, (_, __, letter: string) => letter.toUpperCase())}Event`;
@@ -114,7 +126,24 @@ function declareExistingClass(
   if (Object.hasOwn(target.prototype, DECLARATION)) {
     throw errors.option('defineEvent(target)', 'a class not declared yet', target.name);
   }
-  declareClass(target, resolveEventSpec(parent.spec, definition ?? ({} as EventDefinition)), false);
+  const spec = resolveEventSpec(parent.spec, definition ?? ({} as EventDefinition));
+  checkBuiltinType(spec, parent.spec, definition?.fields);
+  declareClass(target, spec, false);
+}
+
+/**
+ * A built-in type's name belongs to its class and the classes extending it: another class
+ * writing `turn_start` records without `prompt_preview` would make the trail lie.
+ */
+function checkBuiltinType(spec: EventSpec, parent: EventSpec, fields: unknown): void {
+  const builtin = (BUILTIN_EVENTS as Record<string, BuiltinEvent | undefined>)[spec.type];
+  // The built-in classes themselves are declared with their table entry's own fields.
+  if (builtin === undefined || parent.type === spec.type || fields === builtin.fields) return;
+  throw errors.option(
+    'definition.type',
+    `a type no built-in event has (extend ${builtin.className} to add fields to its records)`,
+    spec.type,
+  );
 }
 
 /** Attaches the declaration, and the type and fields as static and prototype properties. */
@@ -137,6 +166,7 @@ function declareClass(
     verified,
   };
   Object.defineProperty(target.prototype, DECLARATION, { value: declaration });
+  DECLARED_SPECS.add(spec);
   Object.defineProperty(target.prototype, 'eventType', { value: spec.type });
   Object.defineProperty(target, 'eventType', { value: spec.type });
   Object.defineProperty(target, 'defaultSeverity', { value: spec.severity });
@@ -256,6 +286,6 @@ ${cases}
   return new Function('E', 'NAME', 'KNOWN', 'IS_ARRAY', source)(errors, className, known, isArraySafe);
 }
 
-declareClass(AuditEvent, { type: 'base', severity: 'info', fields: [] }, true);
+declareClass(AuditEvent, { type: BASE_TYPE, severity: 'info', fields: [] }, true);
 
 export { TRUSTED };

@@ -69,8 +69,13 @@ function fieldLine(field: FieldSpec, index: number, returns: BuiltinEvent['emitt
   if (field.prop === 'toolCallId' && returns?.returns === 'toolCallId') {
     return `${read} ${target} = ${missing} || v === '' ? (s.toolCallIds ? newToolCallId() : undefined) : v;`;
   }
+  if (field.prop === 'toolCallId') {
+    // '' is no id, as for the attempt: a record never says "tool_call_id":"".
+    return `${read} ${target} = ${missing} || v === '' ? undefined : v;`;
+  }
   if (field.preview) {
-    return `${read} ${target} = ${missing} ? ${fallback} : preview(v, s.previewLength, s.previewMarker);`;
+    // Patterns see the text before the cut (a secret split by the cut is still found).
+    return `${read} ${target} = ${missing} ? ${fallback} : preview(s.redactor === null ? v : s.redactor.beforePreview(v, s.previewLength), s.previewLength, s.previewMarker);`;
   }
   if (field.kind === 'array' || field.kind === 'stringArray') {
     // A copy: the caller may change its array after the call.
@@ -121,7 +126,7 @@ v = a.turnId; o.turnId = ${returnsTurn ? 'v || c.turnId || newTurnId()' : 'v ===
 o.sessionId = c.sessionId;
 o.metadata = mergeMetadata(c.metadata, a.metadata);
 ${spec.fields.map((field, index) => fieldLine(field, index, entry.emitter)).join('\n')}
-if (s.redactor !== null) s.redactor.apply(o, SPEC);
+if (s.redactor !== null) s.redactor.apply(o, SPEC, true);
 s.collector.emit(new Event(o, TRUSTED));
 return ${returnsTurn ? 'o.turnId' : entry.emitter?.returns === 'toolCallId' ? 'o.toolCallId ?? null' : 'undefined'};
 };`;

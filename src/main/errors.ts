@@ -70,6 +70,11 @@ export const errors = {
       'ERR_AUDIT_OPTION',
       `Invalid option "${name}": expected ${expected}, got ${formatValue(got)}`,
     ),
+  unknownOption: (name: string, key: string, known: readonly string[]) =>
+    new AuditOptionError(
+      'ERR_AUDIT_OPTION',
+      `Invalid option "${name}.${key}": expected one of ${known.join(', ')}, got an unknown option${suggestion(key, known)}`,
+    ),
   /** A constructor option of an event class with the wrong type. */
   eventOption: (className: string, name: string, expected: string, got: unknown) =>
     new AuditOptionError(
@@ -109,6 +114,12 @@ export const errors = {
       'ERR_AUDIT_UNDECLARED_EVENT',
       `${className} has properties its declaration does not know, which would be left out of its records: ${names.join(', ')} ` +
         '(declare them in the fields of defineEvent, and use `declare` for them in the class body)',
+    ),
+  redeclaredFields: (className: string, names: readonly string[]) =>
+    new AuditEventError(
+      'ERR_AUDIT_UNDECLARED_EVENT',
+      `${className}'s class body redeclares fields its declaration has, which resets them to undefined after the constructor: ${names.join(', ')} ` +
+        `(write \`declare ${names[0]}: ...\` in the class body instead)`,
     ),
   badTarget: (got: unknown) =>
     new AuditOptionError(
@@ -167,7 +178,8 @@ export const errors = {
 } as const;
 
 /** ` (did you mean "toolName"?)` for a snake_case or differently cased known name. */
-function suggestion(name: string, known: readonly string[]): string {
+/** ` (did you mean "sessionId"?)` for `session_id`, or nothing. */
+export function suggestion(name: string, known: readonly string[]): string {
   const plain = (text: string) => text.replace(/_/g, '').toLowerCase();
   const match = known.find((candidate) => plain(candidate) === plain(name));
   return match === undefined ? '' : ` (did you mean "${match}"?)`;

@@ -68,10 +68,20 @@ export function declarationOfEvent(event: unknown): Declaration {
 /**
  * Once per class: an instance's own properties must all be declared fields. A class field
  * added in a declared class's body (`extra = 1`) would otherwise be silently left out of
- * every record; it is refused instead, with the names.
+ * every record, and one redeclared without `declare` written as null; both are refused,
+ * with the names.
  */
 function verifyProperties(event: object, declaration: Declaration): void {
   const unknown = Object.keys(event).filter((key) => !declaration.props.has(key));
   if (unknown.length > 0) throw errors.undeclaredFields(declaration.owner.name, unknown);
+  // A field the class body redeclares without `declare` (TypeScript's `query!: string`) is
+  // reset to undefined after the constructor set it: every record would say null.
+  const reset = declaration.spec.fields
+    .filter((field) => !field.optional && (event as Record<string, unknown>)[field.prop] === undefined)
+    .map((field) => field.prop);
+  if (reset.length > 0) throw errors.redeclaredFields(declaration.owner.name, reset);
   declaration.verified = true;
 }
+
+/** Every event type declared so far (built-in and defined), for checks that name fields. */
+export const DECLARED_SPECS = new Set<EventSpec>();

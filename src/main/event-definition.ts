@@ -89,6 +89,9 @@ export interface FieldSpec {
   readonly required: boolean;
 }
 
+/** The base class's own type: never written (the base class is abstract in use). */
+export const BASE_TYPE = 'base';
+
 /** An event type, resolved: the envelope is implied; `fields` are every field after it. */
 export interface EventSpec {
   readonly type: string;
@@ -221,7 +224,8 @@ export function resolveEventSpec(parent: EventSpec | null, definition: EventDefi
   if (typeof definition !== 'object' || definition === null) {
     throw errors.option('definition', 'an object with type and fields', definition);
   }
-  const type = definition.type ?? parent?.type;
+  // A subclass of a type inherits it; directly under the base class, a type must be given.
+  const type = definition.type ?? (parent?.type === BASE_TYPE ? undefined : parent?.type);
   if (typeof type !== 'string' || !TYPE_NAME.test(type)) {
     throw errors.option(
       'definition.type',

@@ -22,7 +22,7 @@
  * | new Number/String/Boolean(x)   | as `x`, unwrapped like JSON                         |
  * | an Error                       | `"TypeError: message"` (JSON would write `{}`)      |
  * | class instances                | their own enumerable properties, like JSON          |
- * | what comes after the budget    | `"[Truncated: over N bytes]"` once, then nothing    |
+ * | what comes after the budget    | `"[Truncated: over N bytes]"` once, then nothing: in place of the value it ran out on, as the last item of an array, or under the key `"…"` of an object |
  *
  * The same object reached twice (not a cycle) is written twice, as JSON does; the budget
  * (about the size of the JSON text, in UTF-16 units) bounds the work, so a small graph of
@@ -78,6 +78,8 @@ class Walk {
   /** UTF-16 units of JSON text the tree will take, roughly; compared with the budget. */
   size = 0;
   exhausted = false;
+  /** Whether the marker was written: once, where the budget ran out. */
+  marked = false;
   readonly ancestors: object[] = [];
   constructor(readonly budget: number) {}
 
@@ -89,7 +91,16 @@ class Walk {
     this.exhausted = true;
     return false;
   }
+
+  /** The marker, in place of the value (or the rest of a container) the budget did not reach. */
+  mark(): string {
+    this.marked = true;
+    return truncatedMarker(this.budget);
+  }
 }
+
+/** The key under which an object cut short holds the marker. */
+const CUT_KEY = '…';
 
 /** A JSON-safe copy of `value` (see the table above). Never throws. */
 export function toJsonSafe(value: unknown, budget = DEFAULT_JSON_BUDGET): unknown {
@@ -107,12 +118,11 @@ export function toJsonSafe(value: unknown, budget = DEFAULT_JSON_BUDGET): unknow
 function convert(value: unknown, walk: Walk, callToJson: boolean): unknown {
   switch (typeof value) {
     case 'string':
-      return walk.spend(value.length + 2) ? value : truncatedMarker(walk.budget);
+      return walk.spend(value.length + 2) ? value : walk.mark();
     case 'boolean':
-      walk.spend(5);
-      return value;
+      return walk.spend(5) ? value : walk.mark();
     case 'number':
-      walk.spend(8);
+      if (!walk.spend(8)) return walk.mark();
       // `value + 0` turns -0 into 0, as JSON.stringify writes it.
       return Number.isFinite(value) ? value + 0 : String(value);
     case 'bigint':
@@ -137,7 +147,7 @@ function convertObject(object: Record<string, unknown>, walk: Walk, callToJson: 
   const ancestors = walk.ancestors;
   if (ancestors.includes(object)) return CIRCULAR;
   if (ancestors.length >= MAX_DEPTH) return TOO_DEEP;
-  if (!walk.spend(2)) return truncatedMarker(walk.budget);
+  if (!walk.spend(2)) return walk.mark();
   let toJson: unknown;
   try {
     toJson = callToJson ? object.toJSON : undefined;
@@ -181,7 +191,12 @@ function convertObject(object: Record<string, unknown>, walk: Walk, callToJson: 
 /** Array-like values, by index as JSON does (a hole reads as undefined and becomes null). */
 function convertItems(length: number, itemAt: (index: number) => unknown, walk: Walk): unknown[] {
   const items: unknown[] = [];
-  for (let index = 0; index < length && !walk.exhausted; index++) {
+  for (let index = 0; index < length; index++) {
+    if (walk.exhausted) {
+      // Ran out at a separator or inside an item already written: the rest is marked here.
+      if (!walk.marked) items.push(walk.mark());
+      break;
+    }
     let item: unknown;
     try {
       item = itemAt(index);
@@ -198,7 +213,11 @@ function convertItems(length: number, itemAt: (index: number) => unknown, walk: 
 function convertProperties(object: Record<string, unknown>, walk: Walk): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(object)) {
-    if (walk.exhausted) break;
+    // The key first: a budget that runs out on it leaves the marker, not a value without it.
+    if (walk.exhausted || !walk.spend(key.length + 4)) {
+      if (!walk.marked) setOwn(out, CUT_KEY, walk.mark());
+      break;
+    }
     let item: unknown;
     try {
       item = object[key];
@@ -207,7 +226,6 @@ function convertProperties(object: Record<string, unknown>, walk: Walk): Record<
     }
     const converted = convert(item, walk, true);
     if (converted === OMIT) continue;
-    walk.spend(key.length + 4);
     setOwn(out, key, converted);
   }
   return out;

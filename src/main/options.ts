@@ -40,7 +40,7 @@ export function checkKnownKeys(
 ): void {
   for (const key of Object.keys(options)) {
     if (!known.includes(key)) {
-      throw errors.option(`${name}.${key}`, `one of ${known.join(', ')}`, 'an unknown option');
+      throw errors.unknownOption(name, key, known);
     }
   }
 }

@@ -27,9 +27,10 @@ export interface RecordEncoder {
   /**
    * Writes `event`'s record; returns the writer holding it, at
    * `[writer.prevBase, writer.prevBase + writer.prevLength)`, until its next use.
-   * `cap`: longest string value (a longer one is cut and marked) and the budget of an
-   * object's JSON; a record still over `cap` is written again with `cap` shared out among
-   * its fields.
+   * `cap`: the most bytes the record may take. A value longer than about `cap` is cut and
+   * marked; a record still over `cap` is written again with `cap` shared out among its
+   * values (the short ones kept whole). Over `cap` only when it cannot hold one marker per
+   * long value (a cap of a few hundred bytes for many long fields).
    */
   encode(event: object, cap: number): ByteWriter;
 }
@@ -98,7 +99,8 @@ function keyText(key: string): string {
 function fieldBlock(field: EncoderField, i: number): string {
   const read = `try { v = e[${JSON.stringify(field.prop)}]; } catch (thrown) { v = unserializable(thrown); }`;
   const unchanged = `ns${i} = w.pos + (vs${i} - from); ne${i} = ns${i} + (ve${i} - vs${i});`;
-  const open = `w.run(from, vs${i}); ns${i} = w.pos; changed = true;`;
+  // In a record written again to fit the cap, each value has a cap of its own.
+  const open = `w.run(from, vs${i}); ns${i} = w.pos; changed = true; if (caps !== null) w.cap = caps[${i}];`;
   const close = `ne${i} = w.pos; from = ve${i};`;
   if (field.optional) {
     return `${read}
@@ -142,7 +144,7 @@ if (v === undefined) {
     last0 = v;
   } else { ns0 = w.pos + (vs0 - from); ne0 = ns0 + (ve0 - vs0); }
 } else if (v !== last0 || typeof v !== 'string') {
-  w.run(from, vs0); ns0 = w.pos; w.str(v); ne0 = w.pos; from = ve0; last0 = v; second0 = NaN; changed = true;
+  w.run(from, vs0); ns0 = w.pos; if (caps !== null) w.cap = caps[0]; w.str(v); ne0 = w.pos; from = ve0; last0 = v; second0 = NaN; changed = true;
 } else { ns0 = w.pos + (vs0 - from); ne0 = ns0 + (ve0 - vs0); }`;
 
 /** Makes a function that creates independent encoders for `spec` (each with its own memory). */
@@ -182,7 +184,7 @@ export function compileRecordEncoder(spec: EventSpec): () => RecordEncoder {
     '}',
   ].join('\n');
   const write = [
-    'function write(e, cap) {',
+    'function write(e, cap, caps) {',
     '  let v, empty, second, from = 0, changed = false;',
     '  w.begin(cap);',
     TIMESTAMP_BLOCK,
@@ -194,16 +196,46 @@ export function compileRecordEncoder(spec: EventSpec): () => RecordEncoder {
     '  return w.end();',
     '}',
   ].join('\n');
+  // Water-filling over the values' sizes in the record just written: values under a fair
+  // share of what the cap leaves beside the keys keep (at most) their size, the larger ones
+  // share the rest equally (less their quotes).
+  // An optional field's key is written with its value (the template has no place for it).
+  const inlineKey = [
+    0,
+    ...fields.map((field) => (field.optional ? Buffer.byteLength(keyText(field.key)) : 0)),
+  ];
+  const share = `const INLINE_KEY = ${JSON.stringify(inlineKey)};
+function share(length, cap) {
+  const sizes = [${indexes.map((i) => `ve${i} - vs${i}`).join(', ')}];
+  let remaining = cap - length;
+  for (const size of sizes) remaining += size;
+  const order = sizes.map((_, i) => i).sort((a, b) => sizes[a] - sizes[b]);
+  // A value kept may not grow past its size (it may have been cut to it already).
+  const caps = sizes.map((size, i) => size - INLINE_KEY[i]);
+  for (let k = 0; k < order.length; k++) {
+    const fair = Math.floor(remaining / (order.length - k));
+    if (sizes[order[k]] > fair) {
+      for (let j = k; j < order.length; j++) caps[order[j]] = Math.max(0, fair - 2 - INLINE_KEY[order[j]]);
+      break;
+    }
+    remaining -= sizes[order[k]];
+  }
+  return caps;
+}`;
   const encode = `function encode(e, cap) {
   if (busy) return make().encode(e, cap);
   busy = true;
   try {
     if (cap !== lastCap) { reset(); lastCap = cap; }
     // Room for the envelope beside one value at the cap.
-    const length = write(e, cap - Math.min(1024, cap >> 1));
-    if (length > cap) {
-      // Share the cap out among the fields that can grow, then forget these cut values.
-      reset(); write(e, Math.max(64, Math.floor(cap / ${fields.length}))); lastCap = -1;
+    let length = write(e, cap - Math.min(1024, cap >> 1), null);
+    // Over the cap: written again with the cap shared out among the values, twice at most
+    // (the second share starts from the first one's sizes); then these cut values are forgotten.
+    for (let round = 0; round < 2 && length > cap; round++) {
+      const caps = share(length, cap);
+      reset();
+      length = write(e, cap, caps);
+      lastCap = -1;
     }
     return w;
   } catch (error) {
@@ -218,6 +250,7 @@ const w = new ByteWriter();
 ${declarations}
 ${reset}
 ${write}
+${share}
 ${encode}
 return { encode };
 };`;

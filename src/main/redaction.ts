@@ -13,9 +13,10 @@
  */
 
 import { errors } from './errors.js';
+import { DECLARED_SPECS } from './event-declaration.js';
 import type { EventSpec } from './event-definition.js';
 import { camelCase } from './event-definition.js';
-import { unserializable } from './json-safe.js';
+import { stringifySafe, unserializable } from './json-safe.js';
 import { checkBoolean, checkKnownKeys, checkOptionsObject } from './options.js';
 
 /** Patterns this package knows by name. */
@@ -48,9 +49,23 @@ export interface RedactOptions {
 }
 
 export interface Redactor {
-  /** Redacts the event options `values` (this package's own object) in place for `spec`. */
-  apply(values: Record<string, unknown>, spec: EventSpec): void;
+  /**
+   * Redacts the event options `values` (this package's own object) in place for `spec`.
+   * `previewsDone`: the preview fields already went through `beforePreview`.
+   */
+  apply(values: Record<string, unknown>, spec: EventSpec, previewsDone?: boolean): void;
+  /**
+   * Patterns on a value about to be cut to a preview of `length` code points: the text is
+   * searched before the cut, so a secret the cut would split is still found whole.
+   */
+  beforePreview(value: unknown, length: number): unknown;
 }
+
+/**
+ * How much text past a preview's cut the patterns see: a secret that starts before the cut
+ * and is at most this long is censored whole (API keys and JWTs are well under it).
+ */
+const PATTERN_MARGIN = 4096;
 
 const DEFAULT_CENSOR = '[REDACTED]';
 const SEGMENT = /^(?:[A-Za-z_$][\w$]*|\*|\["(?:[^"\\]|\\.)*"\]|\['(?:[^'\\]|\\.)*'\])/;
@@ -89,7 +104,10 @@ const newNode = (): TrieNode => ({ leaves: new Set(), children: new Map() });
 
 /**
  * The generated source of one trie level: `function n<id>(o)` returns `o`, or a copy with
- * its redactions. Keys are embedded with JSON.stringify; only the paths' text is used.
+ * its redactions. Keys are embedded with JSON.stringify; only the paths' text is used. A
+ * level is a plain object, an array or a Map (whose string keys the path names); each
+ * child reads the level as the paths before it left it, so overlapping paths
+ * (`metadata.user.email` and `metadata.*.password`) all apply.
  */
 function generateLevel(node: TrieNode, functions: string[], remove: boolean): string {
   const name = `n${functions.length}`;
@@ -98,24 +116,48 @@ function generateLevel(node: TrieNode, functions: string[], remove: boolean): st
     `function ${name}(o) {`,
     "  if (typeof o !== 'object' || o === null) return o;",
     '  let out = o;',
-    '  const own = () => { if (out === o) out = Array.isArray(o) ? o.slice() : Object.assign({}, o); return out; };',
+    '  const own = () => { if (out === o) out = COPY(o); return out; };',
   ];
-  const censor = (key: string) => (remove ? `delete own()[${key}];` : `own()[${key}] = CENSOR;`);
+  const censor = (key: string) => (remove ? `DEL(own(), ${key});` : `SET(own(), ${key}, CENSOR);`);
   for (const [key, child] of node.children) {
     const level = generateLevel(child, functions, remove);
     const visit = (k: string) =>
-      `{ const c = o[${k}]; const r = ${level}(c); if (r !== c) own()[${k}] = r; }`;
-    if (key === '*') lines.push(`  for (const k of Object.keys(o)) ${visit('k')}`);
-    else lines.push(`  if (Object.hasOwn(o, ${JSON.stringify(key)})) ${visit(JSON.stringify(key))}`);
+      `{ const c = GET(out, ${k}); const r = ${level}(c); if (r !== c) SET(own(), ${k}, r); }`;
+    if (key === '*') lines.push(`  for (const k of KEYS(o)) ${visit('k')}`);
+    else lines.push(`  if (HAS(o, ${JSON.stringify(key)})) ${visit(JSON.stringify(key))}`);
   }
   for (const key of node.leaves) {
-    if (key === '*') lines.push(`  for (const k of Object.keys(o)) ${censor('k')}`);
-    else lines.push(`  if (Object.hasOwn(o, ${JSON.stringify(key)})) ${censor(JSON.stringify(key))}`);
+    if (key === '*') lines.push(`  for (const k of KEYS(o)) ${censor('k')}`);
+    else lines.push(`  if (HAS(o, ${JSON.stringify(key)})) ${censor(JSON.stringify(key))}`);
   }
   lines.push('  return out;', '}');
   functions[Number(name.slice(1))] = lines.join('\n');
   return name;
 }
+
+/** What the generated levels use to read and copy a level, whatever it is. */
+const LEVEL_ACCESS = {
+  KEYS: (o: object): unknown[] => (o instanceof Map ? [...o.keys()] : Object.keys(o)),
+  HAS: (o: object, key: string): boolean => (o instanceof Map ? o.has(key) : Object.hasOwn(o, key)),
+  GET: (o: object, key: unknown): unknown =>
+    o instanceof Map ? o.get(key) : (o as Record<string, unknown>)[key as string],
+  // Spread, not Object.assign: an own "__proto__" key is copied as a key, not set as the prototype.
+  COPY: (o: object): object => (o instanceof Map ? new Map(o) : Array.isArray(o) ? o.slice() : { ...o }),
+  SET: (o: object, key: unknown, value: unknown): void => {
+    if (o instanceof Map) o.set(key, value);
+    else
+      Object.defineProperty(o, key as string, {
+        value,
+        writable: true,
+        enumerable: true,
+        configurable: true,
+      });
+  },
+  DEL: (o: object, key: unknown): void => {
+    if (o instanceof Map) o.delete(key);
+    else delete (o as Record<string, unknown>)[key as string];
+  },
+};
 
 function compileMetadataPaths(
   paths: readonly string[][],
@@ -138,7 +180,17 @@ function compileMetadataPaths(
   }
   const functions: string[] = [];
   const entry = generateLevel(root, functions, remove);
-  return new Function('CENSOR', `${functions.join('\n')}\nreturn ${entry};`)(censor);
+  const { KEYS, HAS, GET, COPY, SET, DEL } = LEVEL_ACCESS;
+  return new Function(
+    'CENSOR',
+    'KEYS',
+    'HAS',
+    'GET',
+    'COPY',
+    'SET',
+    'DEL',
+    `${functions.join('\n')}\nreturn ${entry};`,
+  )(censor, KEYS, HAS, GET, COPY, SET, DEL);
 }
 
 interface CompiledPattern {
@@ -152,9 +204,11 @@ function compilePattern(entry: unknown): CompiledPattern {
     return REDACTION_PATTERNS[entry as RedactionPatternName];
   }
   if (entry instanceof RegExp) {
-    // Every occurrence, whatever flags the caller gave; a new object, so its lastIndex is ours.
+    // Every occurrence, whatever flags the caller gave (a sticky `y` would only match at the
+    // start); a new object, so its lastIndex is ours.
+    const flags = entry.flags.replace('y', '');
     return {
-      pattern: new RegExp(entry.source, entry.flags.includes('g') ? entry.flags : `${entry.flags}g`),
+      pattern: new RegExp(entry.source, flags.includes('g') ? flags : `${flags}g`),
       hint: null,
     };
   }
@@ -196,15 +250,57 @@ export function compileRedactor(options: unknown): Redactor | null {
     }
   }
   const fieldProps = new Set(fieldPaths.map(([key]) => camelCase(key)));
+  checkFieldPaths(fieldPaths.map(([key]) => key));
   const patterns = patternList.map(compilePattern);
   const redactMetadata = compileMetadataPaths(metadataPaths, censor, remove);
   if (fieldProps.size === 0 && patterns.length === 0 && redactMetadata === null) return null;
   return new CompiledRedactor(fieldProps, patterns, redactMetadata, censor, remove);
 }
 
+/**
+ * A record key path must name a text field some event type declared so far has (or one of
+ * the ids): a misspelled key would otherwise redact nothing, silently.
+ */
+function checkFieldPaths(keys: readonly string[]): void {
+  const known = new Map<string, string>(
+    ['agent_id', 'turn_id', 'session_id'].map((key) => [camelCase(key), key]),
+  );
+  for (const spec of DECLARED_SPECS) {
+    for (const field of spec.fields) if (field.kind === 'string') known.set(field.prop, field.key);
+  }
+  for (const key of keys) {
+    if (known.has(camelCase(key))) continue;
+    const keyOf = [...known.values()];
+    const close = keyOf.find((candidate) => editDistance(candidate, key) <= 2);
+    throw errors.option(
+      'redact.paths',
+      `a text field of an event type (${close === undefined ? 'prompt_preview, arguments_preview, ...' : `did you mean "${close}"?`}; a type defined with defineEvent is known once defined) or a metadata path`,
+      key,
+    );
+  }
+}
+
+/** Levenshtein distance, for "did you mean" on short keys. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(
+        previous[j] + 1,
+        current[j - 1] + 1,
+        previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    previous = current;
+  }
+  return previous[b.length];
+}
+
 /** Per event type: which text fields get patterns, which fields are censored whole. */
 interface Plan {
   readonly content: readonly string[];
+  readonly contentNotPreview: readonly string[];
   readonly censored: readonly { prop: string; optional: boolean }[];
 }
 
@@ -219,10 +315,18 @@ class CompiledRedactor implements Redactor {
     readonly remove: boolean,
   ) {}
 
-  apply(values: Record<string, unknown>, spec: EventSpec): void {
+  beforePreview(value: unknown, length: number): unknown {
+    if (this.patterns.length === 0) return value;
+    // The same text `preview()` would cut from (see preview.ts), then only as much as it can show.
+    const text = typeof value === 'string' ? value : stringifySafe(value, Math.max(1024, length * 4));
+    const searched = 2 * length + PATTERN_MARGIN;
+    return this.#replacePatterns(text.length > searched ? text.slice(0, searched) : text);
+  }
+
+  apply(values: Record<string, unknown>, spec: EventSpec, previewsDone = false): void {
     const plan = this.#planFor(spec);
     if (this.patterns.length > 0) {
-      for (const prop of plan.content) {
+      for (const prop of previewsDone ? plan.contentNotPreview : plan.content) {
         const text = values[prop];
         if (typeof text === 'string' && text.length > 0) values[prop] = this.#replacePatterns(text);
       }
@@ -257,6 +361,9 @@ class CompiledRedactor implements Redactor {
       const strings = spec.fields.filter((field) => field.kind === 'string');
       plan = {
         content: strings.filter((field) => field.content).map((field) => field.prop),
+        contentNotPreview: strings
+          .filter((field) => field.content && !field.preview)
+          .map((field) => field.prop),
         censored: [
           ...['agentId', 'turnId', 'sessionId']
             .filter((prop) => this.fieldProps.has(prop))
