@@ -695,8 +695,12 @@ describe('bad definitions: an AuditOptionError naming what is wrong', () => {
     expect((error as Error).message).toContain('NotAnEvent');
   });
 
-  it("extends a built-in without a type of its own: its records keep the built-in's type and add the fields", () => {
-    const RankedTurnStart = defineEvent({ extends: TurnStartEvent, fields: { rank: { kind: 'number' } } });
+  it("extends a built-in, with the built-in's type: its records keep that type and add the fields", () => {
+    const RankedTurnStart = defineEvent({
+      type: 'turn_start',
+      extends: TurnStartEvent,
+      fields: { rank: { kind: 'number' } },
+    });
     const event = new RankedTurnStart({ timestamp: TIMESTAMP, promptPreview: 'hi', rank: 2 });
     expect(JSON.parse(event.serialize())).toMatchObject({
       event_type: 'turn_start',
