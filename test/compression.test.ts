@@ -187,4 +187,38 @@ describe('ThreadedJSONLSinkCollector compress: true', () => {
       sink.close();
     }
   });
+
+  it('close() while compressions are still queued, then a new sink on the same path: no error, every file compressed once with its exact bytes', async () => {
+    const dir = tempDir();
+    const base = path.join(dir, 'audit.jsonl');
+    const errors: Error[] = [];
+    const options = {
+      rotation: { maxBytes: 16 * 1024 },
+      compress: true,
+      onError: (error: Error) => errors.push(error),
+    } as const;
+    const first = new ThreadedJSONLSinkCollector(base, options);
+    // Synchronous up to the next sink: the first sink's compressions have not run yet.
+    const lines = emitNumbered(first, 'burst', 2000);
+    first.close();
+    const rotations = first.stats().rotations;
+    expect(rotations).toBeGreaterThan(10);
+    const second = new ThreadedJSONLSinkCollector(base, options);
+    const notices = collectNotices(second);
+    try {
+      await second.settled();
+      await waitUntil(
+        () => listTrailFiles(base).filter((file) => file.compressed).length === rotations,
+        'every rotated file compressed',
+      );
+      // Both sinks' queues have run by now; give a stray failure a moment to be reported.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    } finally {
+      second.close();
+    }
+    expect(errors.map((error) => error.message)).toStrictEqual([]);
+    expect(notices.filter((notice) => notice.type === 'compressed').length).toBeLessThanOrEqual(rotations);
+    expect(namesIn(dir).filter((name) => name.endsWith('.partial'))).toStrictEqual([]);
+    expect(trailContents(base).flatMap((file) => file.lines)).toStrictEqual(lines);
+  });
 });
