@@ -17,11 +17,13 @@ import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { AuditEvent, JSONLSinkCollector, THREADED_DEFAULTS, ThreadedJSONLSinkCollector } from 'calute-audit';
+
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { JSONLSinkCollector, THREADED_DEFAULTS, ThreadedJSONLSinkCollector } from 'calute-audit';
+
 import pino from 'pino';
 import SonicBoomModule, { type SonicBoomOpts, type SonicBoom as SonicBoomType } from 'sonic-boom';
-import { bytesOf, events, lines, records } from './fixture.js';
+import { bytesOf, events, lines, records, repoRoot } from './fixture.js';
 import {
   closePino,
   countLines,
@@ -97,27 +99,16 @@ interface Runner {
 const count = records.length;
 
 /**
- * A diagnostic, not a competitor: events whose `serialize()` returns a prebuilt (flat) line,
- * so the run measures the ring and the drain alone, without serialization: how much of the
- * gap to the floor is the sink's I/O path and how much is the work of making the lines.
+ * A diagnostic, not a competitor: prebuilt record bytes copied into the sink's ring by the
+ * package's own producer role (an internal module: no public API writes bytes that did not
+ * come from its record encoder), so the run measures the ring and the drain alone, without
+ * serialization: how much of the gap to the floor is the sink's I/O path and how much is the
+ * work of making the lines.
  */
-class PrebuiltLine extends AuditEvent {
-  readonly #line: string;
-  constructor(line: string) {
-    super();
-    this.#line = line;
-  }
-  override serialize(): string {
-    return this.#line;
-  }
-}
-const prebuilt = lines.map((line) => {
-  const text = line.slice(0, -1);
-  // Flattened now, like a line read from I/O.
-  Number(text);
-  return new PrebuiltLine(text);
-});
-
+const prebuilt = lines.map((line) => Buffer.from(line));
+const { RingWriter } = (await import(
+  pathToFileURL(path.join(repoRoot(), 'dist/main/ring-writer.js')).href
+)) as typeof import('../dist/main/ring-writer.js');
 async function openRunner(competitor: CompetitorKey, file: string): Promise<Runner> {
   switch (competitor) {
     case 'sync': {
@@ -129,9 +120,17 @@ async function openRunner(competitor: CompetitorKey, file: string): Promise<Runn
       // `--ring-size N` (child runs only) measures another ring size; the suite uses the default.
       const ringSize = Number(readArgs().get('ring-size') ?? THREADED_DEFAULTS.ringSize);
       const sink = new ThreadedJSONLSinkCollector(file, { ringSize });
-      const emitted = competitor === 'threaded' ? events : prebuilt;
+      const writer = new RingWriter(sink.handle, () => {
+        throw new Error('no drops in wait mode');
+      });
       return {
-        emit: (i) => sink.emit(emitted[i % count]),
+        emit:
+          competitor === 'threaded'
+            ? (i) => sink.emit(events[i % count])
+            : (i) => {
+                const bytes = prebuilt[i % count];
+                writer.write(bytes, 0, bytes.length);
+              },
         ringHighWaterBytes: () => sink.stats().highWaterBytes,
         close: () => {
           sink.close();

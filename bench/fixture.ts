@@ -81,41 +81,41 @@ for (const [index, event] of events.entries()) {
 }
 
 /**
- * A copy of the turn whose string values change on every call of `next`: a new timestamp
- * (same length) and a counter appended to each `*Preview` text, in the event and in the
- * plain record alike. The record writer keeps the JSON of a repeated primitive value, and
- * the fixture repeats the same four objects; this is the honest case where each event
- * carries text never seen before. The new strings are flattened before the call measured.
+ * The turn with fresh values on every call of `next`, as an agent loop makes them: a new
+ * event object each time (its timestamp taken when it is made, as every real event's is),
+ * a counter appended to each `*Preview` text, and the plain record of that same event for
+ * `JSON.stringify`. The record writer keeps the bytes of a repeated value, and the fixture
+ * repeats the same four events; this is the honest case where each event carries text never
+ * seen before. Everything is made before the call measured; the new strings are flattened,
+ * as text read from I/O already is.
  */
 export class FreshTurn {
-  readonly events: AuditEvent[] = records.map((record) => buildEvent(record.event_type, optionsOf(record)));
-  readonly records: PlainRecord[] = records.map((record) => ({ ...record }));
-  readonly #previews = this.events.map((event) =>
-    Object.keys(event).filter((key) => key.endsWith('Preview')),
-  );
-  readonly #basePreviews = this.events.map((event, index) =>
-    this.#previews[index].map((key) => (event as unknown as Record<string, string>)[key]),
-  );
+  /** The event and the record of the current slot. */
+  event: AuditEvent = events[0];
+  record: PlainRecord = records[0];
+  readonly #options = records.map((record) => {
+    const { timestamp: _, ...options } = optionsOf(record);
+    return options;
+  });
   #counter = 0;
 
-  /** Gives event (and record) `index % 4` fresh string values and returns the index used. */
+  /** Makes fresh values for event `index % 4` and returns the index used. */
   next(index: number): number {
-    const slot = index % this.events.length;
+    const slot = index % records.length;
     const n = this.#counter++;
-    const event = this.events[slot] as unknown as Record<string, unknown>;
-    const record = this.records[slot] as Record<string, unknown>;
-    const micros = String(n % 1_000_000).padStart(6, '0');
-    const timestamp = flat(`2025-06-15T14:30:00.${micros}+00:00`);
-    event.timestamp = timestamp;
-    record.timestamp = timestamp;
-    const keys = this.#previews[slot];
-    for (let k = 0; k < keys.length; k++) {
-      const text = flat(`${this.#basePreviews[slot][k]} #${n}`);
-      event[keys[k]] = text;
-      record[keys[k].replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`)] = text;
+    const options: Record<string, unknown> = { ...this.#options[slot] };
+    for (const key of Object.keys(options)) {
+      if (key.endsWith('Preview')) options[key] = flat(`${options[key] as string} #${n}`);
     }
+    this.event = buildEvent(records[slot].event_type, options);
+    this.record = { ...this.event.toDict(), event_type: records[slot].event_type };
     return slot;
   }
+}
+
+/** A fresh text for the `args` of an emitter call, flattened. */
+export function freshText(base: string, n: number): string {
+  return flat(`${base} #${n}`);
 }
 
 /** Flattens a concatenated (rope) string now, as text read from I/O already is. */

@@ -10,11 +10,17 @@
  */
 import { once } from 'node:events';
 import path from 'node:path';
-import { JSONLSinkCollector, ThreadedJSONLSinkCollector } from 'calute-audit';
+import {
+  AuditEmitter,
+  type AuditEmitterOptions,
+  JSONLSinkCollector,
+  type RedactOptions,
+  ThreadedJSONLSinkCollector,
+} from 'calute-audit';
 import pino from 'pino';
 import SonicBoomModule, { type SonicBoomOpts, type SonicBoom as SonicBoomType } from 'sonic-boom';
 import { Bench, type FnHook } from 'tinybench';
-import { events, FreshTurn, records } from './fixture.js';
+import { events, FreshTurn, freshText, records } from './fixture.js';
 import {
   closePino,
   countLines,
@@ -69,7 +75,6 @@ const count = records.length;
 /** Keeps results alive so the optimizer cannot drop a call. */
 let kept: unknown;
 const freshTurn = new FreshTurn();
-let freshSlot = 0;
 
 const competitors: Competitor[] = [
   {
@@ -92,7 +97,7 @@ const competitors: Competitor[] = [
     fresh: true,
     open: () => ({
       call: () => {
-        kept = JSON.stringify(freshTurn.records[freshSlot]);
+        kept = JSON.stringify(freshTurn.record);
       },
       close: () => -1,
     }),
@@ -147,6 +152,24 @@ const competitors: Competitor[] = [
     open: (file) => threadedSink(file, true),
   },
   {
+    key: 'emitter-fresh',
+    name: 'audit.emitToolCallAttempt({...}) whole call, fresh args (into the threaded sink)',
+    fresh: true,
+    open: (file) => emitterCall(file, {}),
+  },
+  {
+    key: 'emitter-redact-off',
+    name: 'audit.emitToolCallAttempt({...}) with metadata, redaction off',
+    fresh: true,
+    open: (file) => emitterCall(file, {}, true),
+  },
+  {
+    key: 'emitter-redact-on',
+    name: 'audit.emitToolCallAttempt({...}) with metadata, redaction on (3 paths, 2 patterns)',
+    fresh: true,
+    open: (file) => emitterCall(file, { redact: REDACT }, true),
+  },
+  {
     key: 'sonic',
     name: 'sonic-boom, main thread (async)',
     open: async (file) => {
@@ -193,6 +216,58 @@ const competitors: Competitor[] = [
   },
 ];
 
+/** Redaction as a user would set it: three metadata paths and two patterns in free text. */
+const REDACT: RedactOptions = {
+  paths: ['metadata.user.email', 'metadata.auth.token', 'metadata.*.password'],
+  patterns: ['email', 'api-key'],
+};
+
+/** The fixture's tool call arguments, made fresh before each call. */
+const ARGS = String(
+  records.find((record) => record.event_type === 'tool_call_attempt')?.arguments_preview ?? '',
+);
+let freshArgs = ARGS;
+
+/** What an agent loop passes with a tool call: who the user is, how it is authenticated. */
+const METADATA = {
+  user: { id: 'u-1842', email: 'dana@example.com' },
+  auth: { scheme: 'bearer', token: 'tok-7f3a' },
+  request: { attempt: 1 },
+};
+
+/** The user's whole call: building the event (timestamp, preview, checks) and emitting it. */
+function emitterCall(file: string, options: AuditEmitterOptions, withMetadata = false): Opened {
+  const sink = new ThreadedJSONLSinkCollector(file);
+  const audit = new AuditEmitter({ ...options, collector: sink, sessionId: 'sess-01' });
+  let emitted = 0;
+  return {
+    call: withMetadata
+      ? () => {
+          audit.emitToolCallAttempt({
+            agentId: 'agent-1',
+            turnId: '3f9a1c07b2e4',
+            toolName: 'web_search',
+            args: freshArgs,
+            metadata: METADATA,
+          });
+          emitted++;
+        }
+      : () => {
+          audit.emitToolCallAttempt({
+            agentId: 'agent-1',
+            turnId: '3f9a1c07b2e4',
+            toolName: 'web_search',
+            args: freshArgs,
+          });
+          emitted++;
+        },
+    close: () => {
+      sink.close();
+      return emitted;
+    },
+  };
+}
+
 function threadedSink(file: string, fresh: boolean): Opened {
   const sink = new ThreadedJSONLSinkCollector(file);
   let i = 0;
@@ -200,7 +275,7 @@ function threadedSink(file: string, fresh: boolean): Opened {
   return {
     call: fresh
       ? () => {
-          sink.emit(freshTurn.events[freshSlot]);
+          sink.emit(freshTurn.event);
           emitted++;
         }
       : () => {
@@ -251,7 +326,8 @@ export async function runPerCall(quick: boolean): Promise<PerCallResult> {
         afterAll,
         beforeEach: competitor.fresh
           ? () => {
-              freshSlot = freshTurn.next(calls);
+              freshTurn.next(calls);
+              freshArgs = freshText(ARGS, calls);
             }
           : undefined,
         // Outside the timed window: a turn of the event loop every YIELD_EVERY calls.

@@ -1,12 +1,14 @@
 /**
  * Runs every bench file, each in its own node process, one after the other in this one run,
- * then prints the tables and the ratios against the targets (issue 4's, and issue 12's for
- * the audit file's life: the integrity chain and rotation). A full run writes
+ * then prints the tables and the ratios against the targets of issue 4 (the sink), issue 12
+ * (the audit file's life: the integrity chain and rotation) and issue 13 (the calute-audit
+ * command against jq). A full run writes
  * the results into bench/README.md between the `results` markers; the rest of the README
  * (method, and the hand-written "why" of each miss) is kept as it is.
  *
- * Run: npm run bench            (full: about 3 minutes on the 2-core machine)
- *      npm run bench -- --quick  (short: about a minute; prints only, README untouched)
+ * Run: npm run bench            (full: about 6 minutes on the 2-core machine; the command's
+ *                                 bench writes a 1 GB trail and runs jq on it)
+ *      npm run bench -- --quick  (short: about 2 minutes; prints only, README untouched)
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -14,6 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type AdaptersResult, adaptersTable } from './adapters.bench.js';
+import { type CliBenchResult, cliChecks, cliMemoryTable, cliTable } from './cli.bench.js';
 import {
   COMPETITOR_NAMES,
   type CompetitorKey,
@@ -231,8 +234,9 @@ const endToEnd = runBench<EndToEndResult>('end-to-end.bench.js', args.quick, out
 const pool = runBench<PoolResult>('pool-producers.bench.js', args.quick, outDir);
 const otel = runBench<OtelBenchResult>('otel.bench.js', args.quick, outDir);
 const adapters = runBench<AdaptersResult>('adapters.bench.js', args.quick, outDir);
+const cli = runBench<CliBenchResult>('cli.bench.js', args.quick, outDir);
 const lifecycle = runBench<LifecycleResult>('lifecycle.bench.js', args.quick, outDir);
-const list = [...checks(perCall, endToEnd), ...lifecycleChecks(lifecycle)];
+const list = [...checks(perCall, endToEnd), ...cliChecks(cli), ...lifecycleChecks(lifecycle)];
 const minutes = (performance.now() - started) / 60_000;
 
 const missed = list.filter((check) => !met(check));
@@ -267,6 +271,17 @@ const block = [
   `### Framework adapters: one framework run with its mock model (tinybench, ${adapters.timeMs} ms per row)`,
   '',
   adaptersTable(adapters),
+  '',
+  `### The calute-audit command on a ${formatBytes(cli.sizeBytes)} trail (median of ${cli.repetitions}; each command a fresh process)`,
+  '',
+  cliTable(cli),
+  '',
+  'Peak RSS of each command at two trail sizes:',
+  '',
+  cliMemoryTable(cli),
+  ...(cli.jq === null
+    ? ['', 'jq is not installed: its row and ratio were skipped (apt-get install jq).']
+    : []),
   '',
   `### The audit file's life: integrity chain and rotation, ${lifecycle.events.toLocaleString('en-US')} events end to end (median of ${lifecycle.repetitions}), and emit on the calling thread (tinybench, ${lifecycle.perCallTimeMs} ms per task)`,
   '',

@@ -116,9 +116,12 @@ describe('ThreadedJSONLSinkCollector: flush()', () => {
         setImmediate(() => resolve(settled)),
       );
       expect(settledAtFirstTick).toBe(false);
+      // The await below resumes before a pump already queued runs, and the FIFO is closed by
+      // then: the pump stops at `settled` before it reads.
       const pump = (): void => {
+        if (settled) return;
         fifo.readAvailable();
-        if (!settled) setImmediate(pump);
+        setImmediate(pump);
       };
       pump();
       await flushed;

@@ -27,6 +27,8 @@ function projectWithoutOtel(): string {
     dependencies: Record<string, string>;
   };
   for (const dependency of Object.keys(manifest.dependencies ?? {})) {
+    // A scoped name (@datadog/sketches-js) needs its scope's folder first.
+    fs.mkdirSync(path.dirname(path.join(dir, 'node_modules', dependency)), { recursive: true });
     fs.symlinkSync(
       path.join(ROOT, 'node_modules', dependency),
       path.join(dir, 'node_modules', dependency),

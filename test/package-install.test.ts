@@ -316,6 +316,28 @@ describe('npm pack on the tracked files: what the tarball holds', () => {
   });
 });
 
+describe('the tarball installed in a scratch project: the calute-audit command', () => {
+  it('node_modules/.bin/calute-audit runs: stats on a file the scratch project writes', async () => {
+    const { scratch } = state();
+    const file = path.join(scratch, 'bin-check.jsonl');
+    fs.writeFileSync(
+      file,
+      '{"event_type":"tool_call_failure","timestamp":"2025-06-15T14:30:00.000000+00:00","agent_id":"a","turn_id":"t","session_id":"s","severity":"error","metadata":{},"tool_name":"x","error_type":"E","error_message":"m","duration_ms":5}\n',
+    );
+    const result = check(
+      await run(
+        path.join(scratch, 'node_modules', '.bin', 'calute-audit'),
+        ['stats', '--json', file],
+        scratch,
+      ),
+      'calute-audit stats',
+    );
+    const stats = JSON.parse(result.stdout);
+    expect(stats.records).toBe(1);
+    expect(stats.tools[0]).toMatchObject({ tool: 'x', failed: 1, failureRate: 1 });
+  });
+});
+
 describe('the tarball installed in a scratch project: ThreadedJSONLSinkCollector writes every event', () => {
   const programs = [
     { label: 'esm', what: 'an ES module (import)', script: 'esm.mjs' },

@@ -44,7 +44,10 @@ export function resolveDrainWorker(option: string | URL | undefined): URL | null
 /** Why the worker file cannot be started, or null when it looks startable. */
 export function missingWorker(url: URL | null): string | null {
   if (url === null) {
-    return 'the drain worker file is unknown here (a bundle without import.meta.url): pass the drainWorker option';
+    return (
+      'the drain worker file is unknown here (a CommonJS bundle has no import.meta.url): pass the drainWorker option ' +
+      `or set globalThis.__bundlerPathsOverrides['${BUNDLER_OVERRIDE_KEY}'] (see "Bundlers" in the README)`
+    );
   }
   if (url.protocol !== 'file:') return null;
   try {

@@ -81,6 +81,16 @@ export const errors = {
       'ERR_AUDIT_OPTION',
       `Unknown option "${name}" of ${className}${suggestion(name, known)}; its options are ${known.join(', ')}`,
     ),
+  /**
+   * Outside rotation (logrotate) renames the audit file, and later renames it again, without
+   * the checkpoint sidecar the chain keeps beside it: the trail could no longer be verified.
+   */
+  integrityOutsideRotation: (what: string) =>
+    new AuditOptionError(
+      'ERR_AUDIT_OPTION',
+      `${what} cannot be used with "integrity": an outside rotation moves the audit file without its ` +
+        'checkpoint sidecar, and the chain links files by name; use the "rotation" option instead',
+    ),
   missingArgument: (method: string, name: string) =>
     new AuditOptionError('ERR_AUDIT_OPTION', `${method} needs "${name}" (a required option)`),
   notAnEvent: (got: unknown) =>

@@ -10,6 +10,7 @@
  * Every deletion is reported as a notice.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import { listTrailFiles, type TrailFile } from '#shared/trail-names.js';
@@ -43,11 +44,17 @@ export function sidecarOf(auditFile: string): string {
   return `${auditFile.replace(/\.gz$/, '')}.checkpoints`;
 }
 
+/**
+ * Compressions under way in this process, by absolute path, whichever sink started them: a
+ * sink closed with compressions still queued finishes them while a new sink on the same path
+ * sweeps the same files at start, and each file must be compressed once.
+ */
+const compressing = new Map<string, Promise<void>>();
+
 export class FileLifecycle {
   readonly #options: LifecycleOptions;
   /** One job at a time, in order: compressions, then retention. */
   #queue: Promise<void> = Promise.resolve();
-  readonly #compressing = new Set<string>();
 
   constructor(options: LifecycleOptions) {
     this.#options = options;
@@ -79,10 +86,26 @@ export class FileLifecycle {
   }
 
   async #compress(source: string): Promise<void> {
+    const key = path.resolve(source);
+    const running = compressing.get(key);
+    if (running !== undefined) {
+      // Another sink of this process compresses it: done when that is (its failure is its own).
+      await running.catch(() => {});
+      return;
+    }
+    if (!fs.existsSync(source)) return;
+    const job = this.#gzip(source);
+    compressing.set(key, job);
+    try {
+      await job;
+    } finally {
+      compressing.delete(key);
+    }
+  }
+
+  async #gzip(source: string): Promise<void> {
     const target = `${source}.gz`;
     const partial = `${target}.partial`;
-    if (!fs.existsSync(source)) return;
-    this.#compressing.add(source);
     try {
       await pipeline(
         fs.createReadStream(source),
@@ -104,10 +127,9 @@ export class FileLifecycle {
         message: `compressed ${source} to ${target}`,
       });
     } catch (error) {
+      // Only this compression's own unfinished copy: the plain file is whole and stays.
       await fs.promises.rm(partial, { force: true });
       throw error;
-    } finally {
-      this.#compressing.delete(source);
     }
   }
 
@@ -120,7 +142,7 @@ export class FileLifecycle {
     );
     for (const [index, file] of rotated.entries()) {
       const age = now - file.rotatedAtMs;
-      if (age < retention.minAgeMs || this.#compressing.has(file.path)) continue;
+      if (age < retention.minAgeMs || compressing.has(path.resolve(file.path))) continue;
       const tooMany = retention.maxFiles !== null && index < rotated.length - retention.maxFiles;
       const tooOld = retention.maxAgeMs !== null && age > retention.maxAgeMs;
       if (!tooMany && !tooOld) continue;

@@ -42,6 +42,7 @@ export {
   type FieldSpec,
   type FieldValue,
   type FieldValues,
+  kindMismatch,
   SEVERITIES,
   type Severity,
   snakeCase,

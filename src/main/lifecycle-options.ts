@@ -67,8 +67,10 @@ export function resolveRotation(value: unknown): ResolvedRotation | null {
     raw.maxBytes === undefined ? 0 : checkInteger('rotation.maxBytes', raw.maxBytes, 4096, MAX_INTEGER);
   let interval: ResolvedRotation['interval'] = null;
   if (raw.interval === 'hourly' || raw.interval === 'daily') interval = raw.interval;
-  else if (raw.interval !== undefined)
+  else if (typeof raw.interval === 'number')
     interval = checkInteger('rotation.interval', raw.interval, 1000, MAX_INTEGER);
+  else if (raw.interval !== undefined)
+    throw errors.option('rotation.interval', "'hourly', 'daily' or milliseconds (at least 1000)", raw.interval);
   if (maxBytes === 0 && interval === null) {
     throw errors.option('rotation', 'maxBytes and/or interval', 'neither');
   }

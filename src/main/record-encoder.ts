@@ -99,7 +99,7 @@ function keyText(key: string): string {
 function fieldBlock(field: EncoderField, i: number): string {
   const read = `try { v = e[${JSON.stringify(field.prop)}]; } catch (thrown) { v = unserializable(thrown); }`;
   const unchanged = `ns${i} = w.pos + (vs${i} - from); ne${i} = ns${i} + (ve${i} - vs${i});`;
-  const open = `w.run(from, vs${i}); ns${i} = w.pos;`;
+  const open = `w.run(from, vs${i}); ns${i} = w.pos; changed = true;`;
   const close = `ne${i} = w.pos; from = ve${i};`;
   if (field.optional) {
     return `${read}
@@ -128,22 +128,22 @@ const TIMESTAMP_BLOCK = `try { v = e[STAMP]; } catch (thrown) { v = unserializab
 if (v === undefined) {
   try { v = e[MICROS]; } catch (thrown) { v = null; }
   // Made by nowMicros(); anything else (an object built without its constructor) is written as null.
-  if (typeof v !== 'number' || !(v >= 0 && v < 253402300800e6)) { w.run(from, vs0); ns0 = w.pos; w.str(null); ne0 = w.pos; from = ve0; last0 = UNSET; second0 = NaN; }
+  if (typeof v !== 'number' || !(v >= 0 && v < 253402300800e6)) { w.run(from, vs0); ns0 = w.pos; w.str(null); ne0 = w.pos; from = ve0; last0 = UNSET; second0 = NaN; changed = true; }
   else if (v !== last0) {
     second = Math.floor(v / 1e6);
     if (second === second0 && typeof last0 === 'number') {
       // '"YYYY-MM-DDTHH:MM:SS.' is 21 bytes; then 6 digits; '+00:00"' follows unchanged.
       ns0 = w.pos + (vs0 - from); ne0 = ns0 + (ve0 - vs0);
-      w.run(from, vs0 + 21); w.micros(v); from = vs0 + 27;
+      w.run(from, vs0 + 21); w.micros(v); from = vs0 + 27; changed = true;
     } else {
-      w.run(from, vs0); ns0 = w.pos; w.timestamp(v); ne0 = w.pos; from = ve0;
+      w.run(from, vs0); ns0 = w.pos; w.timestamp(v); ne0 = w.pos; from = ve0; changed = true;
       // Only the reference's 34-byte form (a four-digit year) has its digits where the fast path writes them.
       second0 = ne0 - ns0 === 34 ? second : NaN;
     }
     last0 = v;
   } else { ns0 = w.pos + (vs0 - from); ne0 = ns0 + (ve0 - vs0); }
 } else if (v !== last0 || typeof v !== 'string') {
-  w.run(from, vs0); ns0 = w.pos; w.str(v); ne0 = w.pos; from = ve0; last0 = v; second0 = NaN;
+  w.run(from, vs0); ns0 = w.pos; w.str(v); ne0 = w.pos; from = ve0; last0 = v; second0 = NaN; changed = true;
 } else { ns0 = w.pos + (vs0 - from); ne0 = ns0 + (ve0 - vs0); }`;
 
 /** Makes a function that creates independent encoders for `spec` (each with its own memory). */
@@ -184,10 +184,12 @@ export function compileRecordEncoder(spec: EventSpec): () => RecordEncoder {
   ].join('\n');
   const write = [
     'function write(e, cap) {',
-    '  let v, empty, second, from = 0;',
+    '  let v, empty, second, from = 0, changed = false;',
     '  w.begin(cap);',
     TIMESTAMP_BLOCK,
     ...fields.map((field, i) => fieldBlock(field, i + 1)),
+    '  // Every value as in the previous record: that record is this one.',
+    '  if (!changed) return w.prevLength;',
     '  w.run(from, w.prevLength);',
     `  ${indexes.map((i) => `vs${i} = ns${i}; ve${i} = ne${i};`).join(' ')}`,
     '  return w.end();',

@@ -116,8 +116,9 @@ export class RingWriter {
     this.#lock();
     let used: number;
     try {
-      if (Atomics.load(control, COMMAND) === STOP) throw errors.closed('The audit sink');
-      if (Atomics.load(control, TORN) !== 0 && !this.#endTornLine()) return this.#drop(length);
+      // COMMAND and TORN change only under the lock: plain reads suffice while holding it.
+      if (control[COMMAND] === STOP) throw errors.closed('The audit sink');
+      if (control[TORN] !== 0 && !this.#endTornLine()) return this.#drop(length);
       if (this.#stats[UNMARKED_DROPPED_EVENTS] > 0 && !this.#writeDropMark(length)) return this.#drop(length);
       const write = control[WRITE];
       used = distance(write, Atomics.load(control, READ));
@@ -239,7 +240,8 @@ export class RingWriter {
   #lock(): void {
     const control = this.#control;
     if (Atomics.compareExchange(control, LOCK, UNLOCKED, LOCKED) !== UNLOCKED) this.#lockSlow();
-    Atomics.store(control, LOCK_OWNER, this.#threadId);
+    // A hint for waiters (is the holder still alive?), read after they waited half a second.
+    control[LOCK_OWNER] = this.#threadId;
   }
 
   /** Throws the destination's error when the drain reports one. */
@@ -267,10 +269,17 @@ export class RingWriter {
     return false;
   }
 
+  /**
+   * Wakes a resting drain only when the ring is at least half full. A drain with nothing to do
+   * looks again on its own every few tens of milliseconds (src/worker/drain.ts): a futex wake
+   * costs the emitting thread a system call, which in an agent loop (an emit now and then,
+   * between model calls) would be paid on almost every emit.
+   */
   #wakeIfNeeded(used: number): void {
+    if (used < this.#half) return;
     const control = this.#control;
     const state = Atomics.load(control, DRAIN_STATE);
-    if (state === SLEEPING || (state === DOZING && used >= this.#half)) {
+    if (state === SLEEPING || state === DOZING) {
       // Exactly one thread wins the state change and pays for the notify.
       if (Atomics.compareExchange(control, DRAIN_STATE, state, RUNNING) === state) wakeDrain(control);
     }

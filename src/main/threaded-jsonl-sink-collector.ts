@@ -89,6 +89,8 @@ export class ThreadedJSONLSinkCollector implements AuditCollector, ExitDrainable
   readonly #writer: RingWriter;
   readonly #drain: DrainSupervisor;
   readonly #lifecycle: FileLifecycle | null;
+  /** 'rotated' messages handled: `settled()` waits until they catch up with ROTATIONS. */
+  #rotationsSeen = 0;
   #clockTimer: NodeJS.Timeout | null = null;
   #state: 'open' | 'closing' | 'closed' = 'open';
   readonly #notices = new EventEmitter();
@@ -269,7 +271,7 @@ export class ThreadedJSONLSinkCollector implements AuditCollector, ExitDrainable
     }
     this.#drain.unref();
     this.#finishClose(failure === undefined);
-    await this.#lifecycle?.settled();
+    await this.settled();
     if (failure !== undefined) throw failure;
   }
 
@@ -286,10 +288,11 @@ export class ThreadedJSONLSinkCollector implements AuditCollector, ExitDrainable
    * opens the path again. Events emitted before the call go to the old file, later ones to
    * the new one; none is lost. When the path is still the file being written (a second
    * SIGHUP, a reload), nothing happens. Throws (naming the path) when the path cannot be
-   * opened; the old file then stays in use.
+   * opened; the old file then stays in use. Refused with `integrity` (use `rotation`).
    */
   reopen(): void {
     if (this.#state !== 'open') throw errors.closed('ThreadedJSONLSinkCollector');
+    if (this.options.integrity !== null) throw errors.integrityOutsideRotation('reopen()');
     this.#closeRetired();
     if (this.#isCurrentFile()) return;
     const file = openLogFile(this.path, this.options);
@@ -324,9 +327,18 @@ export class ThreadedJSONLSinkCollector implements AuditCollector, ExitDrainable
     }
   }
 
-  /** Resolves when the compression and retention work queued so far is done. */
+  /**
+   * Resolves when the compression and retention work of every rotation done so far is done.
+   * A drain worker's rotations reach this thread as messages: it first waits (up to
+   * `waitTimeoutMs`) until those of the rotations counted in shared memory have arrived.
+   */
   async settled(): Promise<void> {
-    await this.#lifecycle?.settled();
+    if (this.#lifecycle === null) return;
+    const deadline = performance.now() + this.options.waitTimeoutMs;
+    while (this.#rotationsSeen < Atomics.load(this.#views.control, ROTATIONS) && performance.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    await this.#lifecycle.settled();
   }
 
   stats(): ThreadedSinkStats {
@@ -427,6 +439,7 @@ export class ThreadedJSONLSinkCollector implements AuditCollector, ExitDrainable
           path: message.from,
           message: `rotated ${message.path} to ${message.from}`,
         });
+        this.#rotationsSeen++;
         this.#lifecycle?.rotated(message.from);
         break;
       case 'notice':

@@ -160,6 +160,9 @@ export function resolveThreadedOptions(options: unknown): ResolvedThreadedOption
   ) {
     throw errors.option('drainWorker', 'a file path or a file URL', drainWorker);
   }
+  const integrity = resolveIntegrity(raw.integrity);
+  const reopenOnSighup = checkBoolean('reopenOnSighup', get('reopenOnSighup'));
+  if (integrity !== null && reopenOnSighup) throw errors.integrityOutsideRotation('"reopenOnSighup"');
   return {
     ringSize,
     onFull: checkOneOf('onFull', get('onFull'), ['wait', 'drop'] as const),
@@ -176,11 +179,11 @@ export function resolveThreadedOptions(options: unknown): ResolvedThreadedOption
     ),
     drainIntervalMs: checkInteger('drainIntervalMs', get('drainIntervalMs'), 0, 1000),
     handleSignals: checkBoolean('handleSignals', get('handleSignals')),
-    reopenOnSighup: checkBoolean('reopenOnSighup', get('reopenOnSighup')),
+    reopenOnSighup,
     rotation,
     retention,
     compress,
-    integrity: resolveIntegrity(raw.integrity),
+    integrity,
     drainWorker: drainWorker as string | URL | undefined,
     onError: raw.onError === undefined ? undefined : checkFunction('onError', raw.onError),
   };

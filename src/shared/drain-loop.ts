@@ -309,8 +309,11 @@ export class Drain {
         code: 'ROTATION_FAILED',
         message: `rotating ${rotation.settings.path}${rotatedPath ? ` (renamed to ${rotatedPath})` : ''} failed: ${(error as Error).message}`,
       });
-      if (rotatedPath !== null)
+      if (rotatedPath !== null) {
+        // The file was renamed all the same: it is a rotated file (counted, compressed, kept).
+        this.reader.rotated();
         this.#options.post({ type: 'rotated', path: rotation.settings.path, from: rotatedPath });
+      }
     }
   }
 

@@ -67,8 +67,9 @@
  *   record larger than the ring) only to a record boundary, so the drain writes straight
  *   from shared memory and whoever drains next resumes at a record.
  * - Exactly one thread drains at a time: the one whose claim is in DRAIN_OWNER.
- * - The drain is woken (WAKE += 1, notify) only when DRAIN_STATE says it is SLEEPING, or
- *   DOZING with the ring at least half full, or a flush, reopen, rotation or close waits.
+ * - The drain is woken (WAKE += 1, notify) only when DRAIN_STATE says it is SLEEPING or
+ *   DOZING and the ring is at least half full, or when a flush, reopen, rotation or close
+ *   waits. A resting drain looks again on its own within 50 ms (src/worker/drain.ts).
  *   The producer that moves DRAIN_STATE to RUNNING with compareExchange is the one that
  *   notifies. Each of these reads may already be stale when it returns.
  */

@@ -25,8 +25,12 @@ import { alignLines } from './align.js';
 import { LineQueue, type RawLine } from './lines.js';
 
 export interface VerifyOptions {
-  /** The Ed25519 public key (a KeyObject or PEM) whose private key signed the checkpoints. */
-  publicKey: crypto.KeyObject | string;
+  /**
+   * The Ed25519 public key (a KeyObject or PEM) whose private key signed the checkpoints.
+   * Without it the chain, the links between files and every line are still checked, but
+   * not who signed them (a warning says so).
+   */
+  publicKey?: crypto.KeyObject | string;
   /** The trail must begin with its first file: a deleted oldest file is then an error, not a warning. */
   requireGenesis?: boolean;
 }
@@ -46,6 +50,7 @@ export type ProblemKind =
   | 'uncovered'
   | 'unprotected-tail'
   | 'torn-line'
+  | 'unsigned'
   | 'unreadable';
 
 export interface VerifyProblem {
@@ -82,10 +87,19 @@ interface Sidecar {
 }
 
 /** Verifies the trail at `target` (a base path: every file of it, or a single file). */
-export async function verifyAuditTrail(target: string, options: VerifyOptions): Promise<VerifyReport> {
-  const publicKey = toPublicKey(options.publicKey);
+export async function verifyAuditTrail(target: string, options: VerifyOptions = {}): Promise<VerifyReport> {
+  const publicKey = options.publicKey === undefined ? null : toPublicKey(options.publicKey);
   const files = trailFiles(target);
   const problems: VerifyProblem[] = [];
+  if (publicKey === null) {
+    problems.push({
+      kind: 'unsigned',
+      severity: 'warning',
+      file: target,
+      line: null,
+      message: 'no public key given: the chain and every line were checked, not who signed the checkpoints',
+    });
+  }
   const verified: VerifiedFile[] = [];
   if (files.length === 0) {
     return report(
@@ -165,7 +179,11 @@ function trailFiles(target: string): string[] {
   return listTrailFiles(target).map((file) => file.path);
 }
 
-function readSidecar(file: string, publicKey: crypto.KeyObject, problems: VerifyProblem[]): Sidecar | null {
+function readSidecar(
+  file: string,
+  publicKey: crypto.KeyObject | null,
+  problems: VerifyProblem[],
+): Sidecar | null {
   const sidecar = sidecarPath(file);
   let text: string;
   try {
@@ -180,7 +198,7 @@ function readSidecar(file: string, publicKey: crypto.KeyObject, problems: Verify
     });
     return null;
   }
-  const id = keyId(publicKey);
+  const id = publicKey === null ? null : keyId(publicKey);
   let start: StartEntry | null = null;
   const checkpoints: CheckpointEntry[] = [];
   const unsigned: number[] = [];
@@ -200,7 +218,7 @@ function readSidecar(file: string, publicKey: crypto.KeyObject, problems: Verify
       });
       continue;
     }
-    if (!read.signed) {
+    if (publicKey !== null && !read.signed) {
       unsigned.push(index + 1);
       if (read.entry.key !== id) otherKey = read.entry.key;
     }

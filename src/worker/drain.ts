@@ -20,12 +20,14 @@ import {
   type DrainMessage,
   type DrainSettings,
   LAST_DRAINER,
+  READ,
   RUNNING,
   ringViews,
   SLEEPING,
   STOP,
   STOPPED,
   WAKE,
+  WRITE,
 } from '#shared/protocol.js';
 
 /** While the destination fails, try again this often (sonic-boom's interval for the same). */
@@ -36,8 +38,14 @@ const RETRY_INTERVAL_MS = 100;
  * nothing measurable.
  */
 const BUSY_RETRY_MS = 10;
-/** An idle drain still looks at the ring this often, in case a wake-up was missed. */
-const IDLE_SLICE_MS = 1000;
+/**
+ * An idle drain looks at the ring again after its batch interval, then twice as long each
+ * time it finds nothing, up to this (or the batch interval, if longer): producers do not
+ * wake it for a record or two (only when the ring is half full, or someone flushes), so
+ * this bounds how long an emitted record can wait in the ring before it is written, and
+ * keeps an idle drain to 20 wake-ups a second.
+ */
+const IDLE_POLL_MAX_MS = 50;
 /** While the owner drains for a moment (before this worker started), wait in slices this long. */
 const CLAIM_SLICE_MS = 50;
 
@@ -78,6 +86,12 @@ function run(): void {
   Atomics.store(control, DRAIN_STATE, CLAIMING);
   if (!claim(() => Atomics.load(control, COMMAND) === STOP)) return;
   holding = true;
+  if (closedAndDrained()) {
+    // close() ran before this thread started and wrote every byte itself: this thread must not
+    // touch the trail (no file, no sidecar), which the application may already have moved.
+    stopped();
+    return;
+  }
   Atomics.store(control, LAST_DRAINER, generation);
   Atomics.store(control, DRAIN_TID, currentThreadId());
   Atomics.store(control, DRAIN_STATE, RUNNING);
@@ -102,10 +116,12 @@ function run(): void {
   const stopping = () => drain.reader.stopRequested || drain.reader.reopenRequest() !== null;
 
   let force = false;
+  let idleMs = settings.drainIntervalMs;
   for (;;) {
     const step: DrainStep = drain.step(force);
     force = false;
     if (step === 'stopped') break;
+    if (step !== 'idle') idleMs = settings.drainIntervalMs;
     if (step === 'progress') continue;
     if (step === 'batch') {
       park(DOZING, settings.drainIntervalMs, batchReady);
@@ -115,13 +131,23 @@ function run(): void {
     } else if (step === 'failing') {
       park(RUNNING, RETRY_INTERVAL_MS, stopping);
     } else {
-      // Idle: let a batch build up, then sleep until woken if nothing came.
-      park(DOZING, settings.drainIntervalMs, hasWork);
-      if (!hasWork()) park(SLEEPING, Math.min(IDLE_SLICE_MS, drain.msUntilRotation()), hasWork);
+      // Idle: look again later, a little later each time nothing came.
+      idleMs = Math.min(Math.max(IDLE_POLL_MAX_MS, settings.drainIntervalMs), Math.max(1, idleMs * 2));
+      park(SLEEPING, Math.min(idleMs, drain.msUntilRotation()), hasWork);
+      force = true;
     }
   }
   drain.close();
-  // Tells close() that every byte is written and this thread is done; close() closes the file.
+  stopped();
+}
+
+/** The sink is stopping and the ring holds nothing: there is nothing left for any drain. */
+function closedAndDrained(): boolean {
+  return Atomics.load(control, COMMAND) === STOP && Atomics.load(control, READ) === Atomics.load(control, WRITE);
+}
+
+/** Tells close() that every byte is written and this thread is done; close() closes the file. */
+function stopped(): void {
   Atomics.store(control, DRAIN_STATE, STOPPED);
   holding = false;
   Atomics.store(control, DRAIN_OWNER, 0);
