@@ -316,6 +316,24 @@ describe('verifyAuditTrail: tampering', () => {
     expect(report).toMatchObject({ ok: false, exitCode: 1 });
   });
 
+  it('without a public key: the chain and lines are still checked (an unsigned warning); a flipped byte is still found', async () => {
+    const { base, files } = copy();
+    const clean = await verifyAuditTrail(base);
+    expect(brief(clean.problems)).toStrictEqual([
+      { kind: 'unsigned', severity: 'warning', file: 'audit.jsonl', line: null },
+    ]);
+    expect(clean).toMatchObject({ ok: true, exitCode: 0 });
+    const bytes = fs.readFileSync(files[0]);
+    bytes[bytes.indexOf('record 3"') + 7] ^= 0x01;
+    fs.writeFileSync(files[0], bytes);
+    const tampered = await verifyAuditTrail(base);
+    expect(brief(tampered.problems)).toStrictEqual([
+      { kind: 'unsigned', severity: 'warning', file: 'audit.jsonl', line: null },
+      { kind: 'modified', severity: 'error', file: path.basename(files[0]), line: 4 },
+    ]);
+    expect(tampered.exitCode).toBe(1);
+  });
+
   it('no trail at the path: exit code 2 (unreadable)', async () => {
     const report = await verifyAuditTrail(path.join(tempDir(), 'audit.jsonl'), { publicKey });
     expect(brief(report.problems)).toStrictEqual([
