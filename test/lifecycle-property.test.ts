@@ -86,7 +86,8 @@ describe('ThreadedJSONLSinkCollector lifecycle: property', () => {
         const lines = trailLines(base);
         expect(lines).toStrictEqual(written);
         const report = await verifyAuditTrail(base, { publicKey });
-        if (report.problems.length > 0) console.log(JSON.stringify({ steps, checkpointEvery, maxBytes, problems: report.problems }));
+        if (report.problems.length > 0)
+          console.log(JSON.stringify({ steps, checkpointEvery, maxBytes, problems: report.problems }));
         expect(report.problems).toStrictEqual([]);
         expect(report.exitCode).toBe(0);
         seen.files += report.files.length;

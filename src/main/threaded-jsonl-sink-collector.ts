@@ -335,7 +335,10 @@ export class ThreadedJSONLSinkCollector implements AuditCollector, ExitDrainable
   async settled(): Promise<void> {
     if (this.#lifecycle === null) return;
     const deadline = performance.now() + this.options.waitTimeoutMs;
-    while (this.#rotationsSeen < Atomics.load(this.#views.control, ROTATIONS) && performance.now() < deadline) {
+    while (
+      this.#rotationsSeen < Atomics.load(this.#views.control, ROTATIONS) &&
+      performance.now() < deadline
+    ) {
       await new Promise((resolve) => setTimeout(resolve, 1));
     }
     await this.#lifecycle.settled();

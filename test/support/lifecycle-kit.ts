@@ -25,7 +25,11 @@ export function keyPair(): { privateKey: crypto.KeyObject; publicKey: crypto.Key
 /** Every notice the sink gives from now on, in order. */
 export function collectNotices(sink: ThreadedJSONLSinkCollector): Notice[] {
   const notices: Notice[] = [];
-  sink.on('notice', (notice: Notice) => notices.push(notice));
+  // on()'s listener type does not say what each event carries (a notice here): cast.
+  const listener = (notice: Notice) => {
+    notices.push(notice);
+  };
+  sink.on('notice', listener as () => void);
   return notices;
 }
 
