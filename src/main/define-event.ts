@@ -27,6 +27,7 @@ import {
   resolveEventSpec,
   type Severity,
 } from './event-definition.js';
+import { isArraySafe } from './json-safe.js';
 import { compileRecordEncoder, MICROS, STAMP } from './record-encoder.js';
 import { nowMicros } from './timestamp.js';
 
@@ -195,13 +196,13 @@ export function wrongTypeTest(field: Pick<FieldSpec, 'kind' | 'nullable' | 'opti
       test = "typeof v !== 'boolean'";
       break;
     case 'object':
-      test = "typeof v !== 'object' || v === null || Array.isArray(v)";
+      test = "typeof v !== 'object' || v === null || IS_ARRAY(v)";
       break;
     case 'stringArray':
-      test = "!Array.isArray(v) || !v.every((item) => typeof item === 'string')";
+      test = "!IS_ARRAY(v) || !v.every((item) => typeof item === 'string')";
       break;
     default:
-      test = '!Array.isArray(v)';
+      test = '!IS_ARRAY(v)';
   }
   return field.nullable || field.optional ? `v !== null && (${test})` : test;
 }
@@ -226,7 +227,7 @@ function compileValidator(className: string, spec: EventSpec): Declaration['vali
     ['turnId', "v !== null && typeof v !== 'string'", 'a string or null'],
     ['sessionId', "v !== null && typeof v !== 'string'", 'a string or null'],
     ['severity', "v !== 'info' && v !== 'warning' && v !== 'error'", '"info", "warning" or "error"'],
-    ['metadata', "typeof v !== 'object' || v === null || Array.isArray(v)", 'an object'],
+    ['metadata', "typeof v !== 'object' || v === null || IS_ARRAY(v)", 'an object'],
     ...spec.fields.map((field): [string, string, string] => [
       field.prop,
       wrongTypeTest(field),
@@ -252,7 +253,7 @@ ${cases}
   }
 }
 };`;
-  return new Function('E', 'NAME', 'KNOWN', source)(errors, className, known);
+  return new Function('E', 'NAME', 'KNOWN', 'IS_ARRAY', source)(errors, className, known, isArraySafe);
 }
 
 declareClass(AuditEvent, { type: 'base', severity: 'info', fields: [] }, true);

@@ -80,6 +80,28 @@ export function workerExecArgv(execArgv: readonly string[]): string[] {
   return kept;
 }
 
+/**
+ * A worker refuses V8 and per-process flags (`--max-old-space-size`, `--stack-size`,
+ * `--title`: ERR_WORKER_INVALID_EXEC_ARGV, whose message lists them). Without a list of
+ * which flags those are, the drain worker is started again without the ones refused (and a
+ * value that followed one as its own argument); null when `error` is something else.
+ */
+function withoutRefusedFlags(execArgv: readonly string[], error: unknown): string[] | null {
+  const { code, message } = error as NodeJS.ErrnoException;
+  if (code !== 'ERR_WORKER_INVALID_EXEC_ARGV' || typeof message !== 'string') return null;
+  const refused = new Set(message.slice(message.indexOf(': ') + 2).split(', '));
+  const kept: string[] = [];
+  for (let index = 0; index < execArgv.length; index++) {
+    const flag = execArgv[index];
+    if (refused.has(flag) || refused.has(flag.split('=')[0])) {
+      if (!flag.includes('=') && execArgv[index + 1]?.startsWith('-') === false) index++;
+      continue;
+    }
+    kept.push(flag);
+  }
+  return kept.length < execArgv.length ? kept : null;
+}
+
 export interface DrainWorkerEvents {
   onMessage(message: DrainMessage): void;
   /** The worker ended; `error` is what it threw, if it threw. */
@@ -91,14 +113,22 @@ export function startDrainWorker(
   settings: DrainSettings & { readonly generation: number },
   events: DrainWorkerEvents,
 ): Worker {
-  const worker = new Worker(url, {
+  const options = {
     workerData: settings,
     name: 'calute-audit drain',
-    execArgv: workerExecArgv(process.execArgv),
     // The drain's own output is not the application's.
     stdout: false,
     stderr: false,
-  });
+  };
+  const execArgv = workerExecArgv(process.execArgv);
+  let worker: Worker;
+  try {
+    worker = new Worker(url, { ...options, execArgv });
+  } catch (error) {
+    const kept = withoutRefusedFlags(execArgv, error);
+    if (kept === null) throw error;
+    worker = new Worker(url, { ...options, execArgv: kept });
+  }
   let thrown: Error | undefined;
   worker.on('message', (message: DrainMessage) => events.onMessage(message));
   worker.on('error', (error) => {

@@ -13,6 +13,7 @@ import type { EventSpec, FieldSpec } from './event-definition.js';
 import { BUILTIN_EVENTS, type BuiltinEvent, type BuiltinEventType } from './event-table.js';
 import { EVENT_CLASSES } from './events.js';
 import { newToolCallId, newTurnId } from './ids.js';
+import { isArraySafe } from './json-safe.js';
 import { preview } from './preview.js';
 import type { Redactor } from './redaction.js';
 
@@ -41,14 +42,20 @@ export function mergeMetadata(
   own: Record<string, unknown> | undefined | null,
 ): Record<string, unknown> {
   if (bound === null) return own ?? {};
-  return own === undefined || own === null ? { ...bound } : { ...bound, ...own };
+  if (own === undefined || own === null) return { ...bound };
+  try {
+    return { ...bound, ...own };
+  } catch {
+    // Metadata that cannot be read (a revoked Proxy): written as unserializable, as it is.
+    return own;
+  }
 }
 
 const CONTEXT_ARGS: [name: string, test: string, expected: string][] = [
   ['timestamp', "typeof v !== 'string'", 'a string'],
   ['agentId', "v !== null && typeof v !== 'string'", 'a string or null'],
   ['turnId', "v !== null && typeof v !== 'string'", 'a string or null'],
-  ['metadata', "v !== null && (typeof v !== 'object' || Array.isArray(v))", 'an object'],
+  ['metadata', "v !== null && (typeof v !== 'object' || IS_ARRAY(v))", 'an object'],
 ];
 
 /** The source that sets `o[prop]` from the argument, or the default. */
@@ -134,6 +141,7 @@ return ${returnsTurn ? 'o.turnId' : entry.emitter?.returns === 'toolCallId' ? 'o
     'mergeMetadata',
     'newTurnId',
     'newToolCallId',
+    'IS_ARRAY',
     source,
   )(
     errors,
@@ -151,6 +159,7 @@ return ${returnsTurn ? 'o.turnId' : entry.emitter?.returns === 'toolCallId' ? 'o
     mergeMetadata,
     newTurnId,
     newToolCallId,
+    isArraySafe,
   );
 }
 

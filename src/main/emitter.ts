@@ -21,6 +21,7 @@ import { declarationOfClass, declarationOfEvent, TRUSTED } from './event-declara
 import type { EventSpec, FieldDescriptor, FieldMap, FieldValue } from './event-definition.js';
 import type { BuiltinEventTable } from './event-table.js';
 import { InMemoryCollector } from './in-memory-collector.js';
+import { isArraySafe } from './json-safe.js';
 import { checkBoolean, checkInteger, checkKnownKeys } from './options.js';
 import { PREVIEW_LENGTH, preview } from './preview.js';
 import { MICROS, STAMP } from './record-encoder.js';
@@ -111,7 +112,7 @@ function checkContext(where: string, raw: Record<string, unknown>, base: BoundCo
   let metadata = base.metadata;
   const given = raw.metadata;
   if (given !== undefined && given !== null) {
-    if (typeof given !== 'object' || Array.isArray(given))
+    if (typeof given !== 'object' || isArraySafe(given))
       throw errors.option(`${where}metadata`, 'an object', given);
     metadata = Object.freeze({ ...base.metadata, ...(given as Record<string, unknown>) });
   }

@@ -96,15 +96,27 @@ export interface EventSpec {
   readonly fields: readonly FieldSpec[];
 }
 
-/** The envelope's properties, in record order after `event_type` (see audit-event.ts). */
-export const ENVELOPE_PROPS = [
-  'timestamp',
-  'agentId',
-  'turnId',
-  'sessionId',
-  'severity',
-  'metadata',
-] as const;
+/**
+ * The envelope every record starts with, in record order (see audit-event.ts): the one list
+ * of its keys, which the record writer, the readers and `calute-audit verify` all use.
+ * `nullable`: `null` is a value (the three ids); `event_type`, `timestamp` and `severity`
+ * are strings, `metadata` an object.
+ */
+export const ENVELOPE = [
+  { key: 'event_type', prop: 'eventType', kind: 'string', nullable: false },
+  { key: 'timestamp', prop: 'timestamp', kind: 'string', nullable: false },
+  { key: 'agent_id', prop: 'agentId', kind: 'string', nullable: true },
+  { key: 'turn_id', prop: 'turnId', kind: 'string', nullable: true },
+  { key: 'session_id', prop: 'sessionId', kind: 'string', nullable: true },
+  { key: 'severity', prop: 'severity', kind: 'string', nullable: false },
+  { key: 'metadata', prop: 'metadata', kind: 'object', nullable: false },
+] as const satisfies readonly { key: string; prop: string; kind: FieldKind; nullable: boolean }[];
+
+/** The envelope's keys, in record order. */
+export const ENVELOPE_KEYS: readonly string[] = ENVELOPE.map((field) => field.key);
+
+/** The envelope's properties after `event_type` (which is the class's, not the instance's). */
+export const ENVELOPE_PROPS: readonly string[] = ENVELOPE.slice(1).map((field) => field.prop);
 
 /** Names an event's own field may not take: the envelope's and the methods'. */
 const RESERVED = new Set<string>([

@@ -33,6 +33,8 @@ export {
 } from './errors.js';
 export {
   camelCase,
+  ENVELOPE,
+  ENVELOPE_KEYS,
   type EventDefinition,
   type EventSpec,
   type FieldDescriptor,

@@ -42,6 +42,18 @@ export const CIRCULAR = '[Circular]';
 export const MAX_DEPTH = 1000;
 const TOO_DEEP = `[Unserializable: nested deeper than ${MAX_DEPTH} levels]`;
 
+/**
+ * `Array.isArray` that never throws: a revoked Proxy (which makes it throw) is no array
+ * anyone could read, and the serializer writes it as unserializable.
+ */
+export function isArraySafe(value: unknown): boolean {
+  try {
+    return Array.isArray(value);
+  } catch {
+    return false;
+  }
+}
+
 /** The budget when none is given: the default record size cap. */
 const DEFAULT_JSON_BUDGET = DEFAULT_MAX_RECORD_BYTES;
 

@@ -70,7 +70,11 @@ export function resolveRotation(value: unknown): ResolvedRotation | null {
   else if (typeof raw.interval === 'number')
     interval = checkInteger('rotation.interval', raw.interval, 1000, MAX_INTEGER);
   else if (raw.interval !== undefined)
-    throw errors.option('rotation.interval', "'hourly', 'daily' or milliseconds (at least 1000)", raw.interval);
+    throw errors.option(
+      'rotation.interval',
+      "'hourly', 'daily' or milliseconds (at least 1000)",
+      raw.interval,
+    );
   if (maxBytes === 0 && interval === null) {
     throw errors.option('rotation', 'maxBytes and/or interval', 'neither');
   }

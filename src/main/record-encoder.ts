@@ -16,7 +16,7 @@
  * and writes another event of the same type gets a fresh encoder of its own.
  */
 import { ByteWriter } from './byte-writer.js';
-import type { EventSpec, FieldKind } from './event-definition.js';
+import { ENVELOPE, type EventSpec, type FieldKind } from './event-definition.js';
 import { unserializable } from './json-safe.js';
 
 /** Own properties of every event where the time it was made is kept (see audit-event.ts). */
@@ -56,14 +56,13 @@ function writerFor(kind: FieldKind, nullable: boolean): EncoderField['write'] {
   }
 }
 
-/** The envelope after the timestamp (which is written apart). */
-const ENVELOPE_FIELDS: readonly EncoderField[] = [
-  { key: 'agent_id', prop: 'agentId', write: 'nullableStr', optional: false },
-  { key: 'turn_id', prop: 'turnId', write: 'nullableStr', optional: false },
-  { key: 'session_id', prop: 'sessionId', write: 'nullableStr', optional: false },
-  { key: 'severity', prop: 'severity', write: 'str', optional: false },
-  { key: 'metadata', prop: 'metadata', write: 'object', optional: false },
-];
+/** The envelope after `event_type` and the timestamp (which are written apart). */
+const ENVELOPE_FIELDS: readonly EncoderField[] = ENVELOPE.slice(2).map((field) => ({
+  key: field.key,
+  prop: field.prop,
+  write: field.kind === 'object' ? 'object' : field.nullable ? 'nullableStr' : 'str',
+  optional: false,
+}));
 
 /** `{}` with nothing in it and no prototype tricks; never throws (a Proxy says no). */
 export function isEmptyPlainObject(value: unknown): boolean {

@@ -244,10 +244,14 @@ export class RingWriter {
     control[LOCK_OWNER] = this.#threadId;
   }
 
-  /** Throws the destination's error when the drain reports one. */
+  /**
+   * Throws the destination's error when the drain reports one, unless a reopen is pending:
+   * the failing destination is being replaced, and the wait goes on (bounded) for the new one.
+   */
   #throwIfFailed(): void {
     const errno = Atomics.load(this.#control, ERROR);
-    if (errno !== 0) throw errors.writeFailed(errorFromErrno(errno));
+    if (errno !== 0 && Atomics.load(this.#control, REOPEN_FD) === -1)
+      throw errors.writeFailed(errorFromErrno(errno));
   }
 
   #commit(write: number, length: number, used: number): void {

@@ -243,12 +243,14 @@ export class ThreadedJSONLSinkCollector implements AuditCollector, ExitDrainable
       failure = error;
     }
     failure = this.#stop(failure);
+    let stopped = true;
     try {
       this.#drain.waitForStop(this.options.flushTimeoutMs);
     } catch (error) {
+      stopped = false;
       failure ??= error;
     }
-    this.#finishClose(failure === undefined);
+    this.#finishClose(stopped);
     if (failure !== undefined) throw failure;
   }
 
@@ -264,13 +266,15 @@ export class ThreadedJSONLSinkCollector implements AuditCollector, ExitDrainable
       failure = error;
     }
     failure = this.#stop(failure);
+    let stopped = true;
     try {
       await this.#drain.waitForStopAsync(this.options.flushTimeoutMs);
     } catch (error) {
+      stopped = false;
       failure ??= error;
     }
     this.#drain.unref();
-    this.#finishClose(failure === undefined);
+    this.#finishClose(stopped);
     await this.settled();
     if (failure !== undefined) throw failure;
   }
@@ -335,7 +339,10 @@ export class ThreadedJSONLSinkCollector implements AuditCollector, ExitDrainable
   async settled(): Promise<void> {
     if (this.#lifecycle === null) return;
     const deadline = performance.now() + this.options.waitTimeoutMs;
-    while (this.#rotationsSeen < Atomics.load(this.#views.control, ROTATIONS) && performance.now() < deadline) {
+    while (
+      this.#rotationsSeen < Atomics.load(this.#views.control, ROTATIONS) &&
+      performance.now() < deadline
+    ) {
       await new Promise((resolve) => setTimeout(resolve, 1));
     }
     await this.#lifecycle.settled();
@@ -371,7 +378,9 @@ export class ThreadedJSONLSinkCollector implements AuditCollector, ExitDrainable
     try {
       this.#writer.flush();
     } catch (error) {
-      writeStderr(`calute-audit: events may be missing from ${this.path}: ${(error as Error).message}\n`);
+      const { enqueuedEvents, writtenEvents, enqueuedBytes, writtenBytes } = this.stats();
+      const unwritten = `${enqueuedEvents - writtenEvents} events (${enqueuedBytes - writtenBytes} bytes) emitted but not written`;
+      writeStderr(`calute-audit: ${unwritten} to ${this.path}: ${(error as Error).message}\n`);
     }
   }
 

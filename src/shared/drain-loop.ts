@@ -324,6 +324,9 @@ export class Drain {
     this.#destination = next;
     this.#written = 0;
     Atomics.store(this.reader.control, FD_OPENED_BY_WORKER, next.ownedHere && this.#options.inWorker ? 1 : 0);
+    // The failure was the old destination's: cleared before the switch is published, so a
+    // flush that sees the switch done never throws it (the new file reports its own).
+    if (this.failing) this.#recovered();
     this.reader.switchedTo(next.fd, fromReopen);
     if (previous.ownedHere) previous.close();
     else this.#toRetire.push(previous.fd);

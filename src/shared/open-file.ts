@@ -49,11 +49,13 @@ function kindOf(stats: fs.Stats): string {
 }
 
 /**
- * How long, at most, to wait for a last line without its newline to be finished by another
- * writer before ending it: a write(2) in progress takes microseconds, a torn line from a
- * crash never changes. Three looks 10 ms apart.
+ * A last line without its newline is ended only once the file's size stayed the same for
+ * three looks 10 ms apart: a torn line from a crash never changes, while another writer's
+ * write(2) in progress (megabytes, on a loaded machine) can pause longer than one look.
+ * A file still growing after 100 looks (1 s) is left alone: its writer ends its own line.
  */
-const TORN_LINE_LOOKS = 3;
+const TORN_LINE_STILL_LOOKS = 3;
+const TORN_LINE_MAX_LOOKS = 100;
 const TORN_LINE_LOOK_MS = 10;
 
 const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
@@ -108,20 +110,23 @@ export function openForAppend(path: string, options: OpenOptions): OpenedFile {
  */
 function endTornLine(fd: number, path: string): number {
   let size = fs.fstatSync(fd).size;
-  for (let look = 0; ; look++) {
+  let still = 0;
+  for (let look = 0; look < TORN_LINE_MAX_LOOKS; look++) {
     if (size === 0 || lastByte(fd, size) === 0x0a) return 0;
-    if (look === TORN_LINE_LOOKS) break;
+    if (still === TORN_LINE_STILL_LOOKS) {
+      try {
+        fs.writeSync(fd, '\n');
+      } catch (error) {
+        throw new OpenFailure(path, 'system', (error as Error).message, error);
+      }
+      return tornLength(fd, size);
+    }
     sleep(TORN_LINE_LOOK_MS);
     const now = fs.fstatSync(fd).size;
-    if (now === size) break;
+    still = now === size ? still + 1 : 0;
     size = now;
   }
-  try {
-    fs.writeSync(fd, '\n');
-  } catch (error) {
-    throw new OpenFailure(path, 'system', (error as Error).message, error);
-  }
-  return tornLength(fd, size);
+  return 0;
 }
 
 function lastByte(fd: number, size: number): number {

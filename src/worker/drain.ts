@@ -143,7 +143,9 @@ function run(): void {
 
 /** The sink is stopping and the ring holds nothing: there is nothing left for any drain. */
 function closedAndDrained(): boolean {
-  return Atomics.load(control, COMMAND) === STOP && Atomics.load(control, READ) === Atomics.load(control, WRITE);
+  return (
+    Atomics.load(control, COMMAND) === STOP && Atomics.load(control, READ) === Atomics.load(control, WRITE)
+  );
 }
 
 /** Tells close() that every byte is written and this thread is done; close() closes the file. */

@@ -15,9 +15,8 @@
  * as map keys and convert only what they print. An escaped string is decoded by JSON.parse
  * and re-encoded, so equal values always give equal byte strings.
  */
-import { EVENT_CLASSES } from 'calute-audit';
+import { ENVELOPE_KEYS, EVENT_CLASSES } from 'calute-audit';
 
-const ENVELOPE_KEYS = ['timestamp', 'agent_id', 'turn_id', 'session_id', 'severity', 'metadata'];
 const PREFIX = '{"event_type":"';
 /** Types remembered for the in-place comparison: an agent loop's turn cycles through about six. */
 const RECENT_TYPES = 8;
@@ -83,7 +82,7 @@ export function compileFieldReader(keys: readonly string[]): FieldReader {
   const recent: Plan[] = [];
   for (const [type, Class] of Object.entries(EVENT_CLASSES)) {
     const steps = [
-      ...ENVELOPE_KEYS.map((key) => ({ key, optional: false })),
+      ...ENVELOPE_KEYS.slice(1).map((key) => ({ key, optional: false })),
       ...Class.fields.map((field) => ({ key: field.key, optional: field.optional })),
     ].map(({ key, optional }) => ({
       key,

@@ -2,17 +2,10 @@
  * A record's own fields: every key after the envelope, in the record's order. Whatever the
  * type (built-in or defined by a user with `defineEvent`), this is what the type adds.
  */
+import { ENVELOPE_KEYS } from 'calute-audit';
 import type { ReadRecord } from './parse-line.js';
 
-const ENVELOPE = new Set([
-  'event_type',
-  'timestamp',
-  'agent_id',
-  'turn_id',
-  'session_id',
-  'severity',
-  'metadata',
-]);
+const ENVELOPE = new Set(ENVELOPE_KEYS);
 
 export function ownFields(record: ReadRecord): [key: string, value: unknown][] {
   return Object.entries(record).filter(([key]) => !ENVELOPE.has(key));

@@ -4,18 +4,15 @@
  * present (unless optional) with a value of its kind. Keys after those are not judged:
  * a user's `defineEvent` types and newer versions add their own.
  */
-import { EVENT_CLASSES, type FieldSpec, kindMismatch, SEVERITIES } from 'calute-audit';
+import {
+  ENVELOPE,
+  ENVELOPE_KEYS,
+  EVENT_CLASSES,
+  type FieldSpec,
+  kindMismatch,
+  SEVERITIES,
+} from 'calute-audit';
 import { parseTimestamp } from '../record/timestamps.js';
-
-export const ENVELOPE_KEYS = [
-  'event_type',
-  'timestamp',
-  'agent_id',
-  'turn_id',
-  'session_id',
-  'severity',
-  'metadata',
-] as const;
 
 const TYPE_NAME = /^[a-z][a-z0-9_]*$/;
 const ZONED_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
@@ -55,7 +52,7 @@ export function recordProblems(record: Record<string, unknown>): ['envelope' | '
       `"timestamp" is ${show(record.timestamp)}, expected an ISO 8601 time with its offset (2025-06-15T14:30:00.123456+00:00)`,
     ]);
   }
-  for (const key of ['agent_id', 'turn_id', 'session_id'] as const) {
+  for (const { key } of ENVELOPE.filter((field) => field.nullable)) {
     const value = record[key];
     if (Object.hasOwn(record, key) && value !== null && typeof value !== 'string') {
       problems.push(['envelope', `"${key}" is ${show(value)}, expected a string or null`]);
