@@ -1,7 +1,8 @@
 /**
  * Runs every bench file, each in its own node process, one after the other in this one run,
- * then prints the tables and the ratios against the targets of issue 4 (the sink) and issue
- * 13 (the calute-audit command against jq). A full run writes
+ * then prints the tables and the ratios against the targets of issue 4 (the sink), issue 12
+ * (the audit file's life: the integrity chain and rotation) and issue 13 (the calute-audit
+ * command against jq). A full run writes
  * the results into bench/README.md between the `results` markers; the rest of the README
  * (method, and the hand-written "why" of each miss) is kept as it is.
  *
@@ -27,6 +28,15 @@ import {
   ringNote,
 } from './end-to-end.bench.js';
 import { repoRoot } from './fixture.js';
+import {
+  emitTable,
+  type LifecycleResult,
+  lifecycleTable,
+  perRepetition,
+  rateOf,
+  VARIANT_NAMES,
+  type VariantKey,
+} from './lifecycle.bench.js';
 import { type OtelBenchResult, otelTable } from './otel.bench.js';
 import { type PerCallResult, perCallTable } from './per-call.bench.js';
 import { type PoolResult, poolTable } from './pool-producers.bench.js';
@@ -150,6 +160,32 @@ function checks(perCall: PerCallResult, endToEnd: EndToEndResult): Check[] {
   return list;
 }
 
+/** Issue 12: the chain costs the agent's thread nothing and the end to end at most 10%; rotation at most 5%. */
+function lifecycleChecks(result: LifecycleResult): Check[] {
+  const run = (variant: VariantKey) => result.runs.find((r) => r.variant === variant)!;
+  const emit = (variant: VariantKey) => result.emit.find((task) => task.variant === variant)!;
+  const plain = run('plain');
+  const versus = (variant: VariantKey, bound: number): Check => ({
+    target: `${VARIANT_NAMES[variant]}: end-to-end events/s ≥ ${bound}× without`,
+    measured: `${formatRate(rateOf(run(variant)))} vs ${formatRate(rateOf(plain))} (each repetition: ${perRepetition(result, variant)})`,
+    ratio: rateOf(run(variant)) / rateOf(plain),
+    bound,
+    atMost: false,
+  });
+  return [
+    versus('chain', 0.9),
+    // "Unchanged": the p50s of two identical emits differ by about 10% between tinybench tasks here.
+    {
+      target: 'integrity chain on: emit p50 unchanged (≤ 1.1× chain off)',
+      measured: `${formatNs(emit('chain').p50Ns)} vs ${formatNs(emit('plain').p50Ns)}`,
+      ratio: emit('chain').p50Ns / emit('plain').p50Ns,
+      bound: 1.1,
+      atMost: true,
+    },
+    versus('rotate-10mb', 0.95),
+  ];
+}
+
 function checksTable(list: Check[]): string {
   return markdownTable(
     ['target', 'measured', 'ratio', 'bound', 'met'],
@@ -199,7 +235,8 @@ const pool = runBench<PoolResult>('pool-producers.bench.js', args.quick, outDir)
 const otel = runBench<OtelBenchResult>('otel.bench.js', args.quick, outDir);
 const adapters = runBench<AdaptersResult>('adapters.bench.js', args.quick, outDir);
 const cli = runBench<CliBenchResult>('cli.bench.js', args.quick, outDir);
-const list = [...checks(perCall, endToEnd), ...cliChecks(cli)];
+const lifecycle = runBench<LifecycleResult>('lifecycle.bench.js', args.quick, outDir);
+const list = [...checks(perCall, endToEnd), ...cliChecks(cli), ...lifecycleChecks(lifecycle)];
 const minutes = (performance.now() - started) / 60_000;
 
 const missed = list.filter((check) => !met(check));
@@ -245,6 +282,12 @@ const block = [
   ...(cli.jq === null
     ? ['', 'jq is not installed: its row and ratio were skipped (apt-get install jq).']
     : []),
+  '',
+  `### The audit file's life: integrity chain and rotation, ${lifecycle.events.toLocaleString('en-US')} events end to end (median of ${lifecycle.repetitions}), and emit on the calling thread (tinybench, ${lifecycle.perCallTimeMs} ms per task)`,
+  '',
+  lifecycleTable(lifecycle),
+  '',
+  emitTable(lifecycle),
   '',
   '### Ratios against the targets',
   '',

@@ -10,6 +10,8 @@
  * 2. Concurrent soak: 1,000,000 events from the main thread and a piscina pool of four
  *    workers (five producers), mixed sizes from tiny to larger than the 64 KiB ring; every
  *    producer's sequence must be complete and in its own order, every line whole JSON.
+ * 3. Integrity soak (integrity-soak.mjs): 10,000,000 events through a sink that rotates every
+ *    100 MB, gzips and keeps the signed chain; then verifyAuditTrail over the whole trail.
  * Prints the figures (events/s, RSS samples, min and max) and exits non-zero on any failure.
  */
 import fs from 'node:fs';
@@ -17,6 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ThreadedJSONLSinkCollector, TurnStartEvent } from 'calute-audit';
 import { Piscina } from 'piscina';
+import { integritySoak } from './integrity-soak.mjs';
 import { soakEvent } from './soak-pool-task.mjs';
 
 const quick = process.argv.includes('--quick');
@@ -204,6 +207,7 @@ console.log(
 try {
   const rotation = rotationSoak();
   await concurrentSoak();
+  await integritySoak({ dir, quick, fail });
   console.log(`\nRSS over the rotation soak: min ${mib(rotation.min)}, max ${mib(rotation.max)}`);
 } catch (error) {
   fail(`threw: ${error?.stack ?? error}`);
