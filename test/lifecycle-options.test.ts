@@ -46,7 +46,7 @@ const cases: [name: string, options: unknown, message: string][] = [
   [
     'rotation with an unknown key',
     { rotation: { ...ROTATION, size: 1 } },
-    'Invalid option "rotation.size": expected one of maxBytes, interval, clock, got "an unknown option"',
+    'Invalid option "rotation.size": expected one of maxBytes, interval, clock, got an unknown option',
   ],
   [
     'compress without rotation',
@@ -71,7 +71,7 @@ const cases: [name: string, options: unknown, message: string][] = [
   [
     'retention with an unknown key',
     { rotation: ROTATION, retention: { maxFiles: 1, keep: 2 } },
-    'Invalid option "retention.keep": expected one of maxFiles, maxAgeMs, minAgeMs, got "an unknown option"',
+    'Invalid option "retention.keep": expected one of maxFiles, maxAgeMs, minAgeMs, got an unknown option',
   ],
   [
     'integrity.privateKey an RSA key',
