@@ -24,7 +24,11 @@ export interface LifecycleHooks {
 
 /** An event in the audit file's life, for the sink's `'notice'` listeners. */
 export interface AuditNotice {
-  readonly type: 'rotated' | 'compressed' | 'deleted' | 'torn-line' | 'rotation-failed';
+  /**
+   * `'integrity'`: the chain found the trail in a state a crash leaves and said what it did
+   * (a file shorter than its checkpoints, a rotation it finished).
+   */
+  readonly type: 'rotated' | 'compressed' | 'deleted' | 'rotation-failed' | 'integrity';
   /** The file concerned (the rotated file's new name, the `.gz`, the deleted file). */
   readonly path: string;
   readonly message: string;

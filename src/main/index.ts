@@ -51,6 +51,7 @@ export {
 } from './event-definition.js';
 export { BUILTIN_EVENTS, type BuiltinEvent, type BuiltinEventType } from './event-table.js';
 export * from './events.js';
+export type { AuditNotice } from './file-lifecycle.js';
 export { newToolCallId, newTurnId } from './ids.js';
 export { InMemoryCollector } from './in-memory-collector.js';
 export { CIRCULAR, stringifySafe, toJsonSafe } from './json-safe.js';
@@ -58,6 +59,10 @@ export { JSONLSinkCollector, type JSONLSinkOptions, type WritableLike } from './
 export { PREVIEW_LENGTH, preview } from './preview.js';
 export { DEFAULT_MAX_RECORD_BYTES } from './record-limits.js';
 export { REDACTION_PATTERNS, type RedactionPatternName, type RedactOptions } from './redaction.js';
-export { ThreadedJSONLSinkCollector, type ThreadedSinkStats } from './threaded-jsonl-sink-collector.js';
+export {
+  ThreadedJSONLSinkCollector,
+  type ThreadedSinkEvent,
+  type ThreadedSinkStats,
+} from './threaded-jsonl-sink-collector.js';
 export { THREADED_DEFAULTS, type ThreadedJSONLSinkOptions } from './threaded-options.js';
 export { formatTimestamp, nowTimestamp } from './timestamp.js';

@@ -27,6 +27,7 @@ import {
   RETIRED_FD,
   type RingHandle,
   type RingViews,
+  ROTATE_DONE,
   ROTATIONS,
   ringViews,
   STOP,
@@ -40,7 +41,7 @@ import type { AuditCollector } from './collector.js';
 import { DrainSupervisor } from './drain-supervisor.js';
 import { resolveDrainWorker } from './drain-worker.js';
 import { encodeDropMark } from './drop-mark.js';
-import { errors } from './errors.js';
+import { type AuditError, errors } from './errors.js';
 import { declarationOfEvent } from './event-declaration.js';
 import { type ExitDrainable, isExiting, registerForExit, unregisterForExit } from './exit-hooks.js';
 import { type AuditNotice, FileLifecycle } from './file-lifecycle.js';
@@ -192,12 +193,18 @@ export class ThreadedJSONLSinkCollector implements AuditCollector, ExitDrainable
   }
 
   /** Listens for `'error'` (write failures, drain workers that died), `'recovered'`, `'notice'` (file life). */
-  on(name: ThreadedSinkEvent, listener: (value?: never) => void): this {
+  on(name: 'error', listener: (error: AuditError) => void): this;
+  on(name: 'recovered', listener: () => void): this;
+  on(name: 'notice', listener: (notice: AuditNotice) => void): this;
+  on(name: ThreadedSinkEvent, listener: (arg: AuditError & AuditNotice) => void): this {
     this.#notices.on(name, listener);
     return this;
   }
 
-  off(name: ThreadedSinkEvent, listener: (value?: never) => void): this {
+  off(name: 'error', listener: (error: AuditError) => void): this;
+  off(name: 'recovered', listener: () => void): this;
+  off(name: 'notice', listener: (notice: AuditNotice) => void): this;
+  off(name: ThreadedSinkEvent, listener: (arg: AuditError & AuditNotice) => void): this {
     this.#notices.off(name, listener);
     return this;
   }
@@ -327,7 +334,7 @@ export class ThreadedJSONLSinkCollector implements AuditCollector, ExitDrainable
       this.#drain.assist();
       const left = deadline - performance.now();
       if (left <= 0) throw errors.flushTimeout(this.options.flushTimeoutMs);
-      Atomics.wait(control, ROTATIONS, Atomics.load(control, ROTATIONS), Math.min(left, 50));
+      Atomics.wait(control, ROTATE_DONE, Atomics.load(control, ROTATE_DONE), Math.min(left, 50));
     }
   }
 
@@ -452,7 +459,11 @@ export class ThreadedJSONLSinkCollector implements AuditCollector, ExitDrainable
         this.#lifecycle?.rotated(message.from);
         break;
       case 'notice':
-        this.#notice({ type: 'rotation-failed', path: this.path, message: message.message });
+        this.#notice({
+          type: message.code === 'ROTATION_FAILED' ? 'rotation-failed' : 'integrity',
+          path: this.path,
+          message: message.message,
+        });
         break;
     }
   }
@@ -461,7 +472,11 @@ export class ThreadedJSONLSinkCollector implements AuditCollector, ExitDrainable
   #notice(notice: AuditNotice): void {
     process.nextTick(() => {
       if (this.#notices.listenerCount('notice') > 0) this.#notices.emit('notice', notice);
-      else if (notice.type === 'deleted' || notice.type === 'rotation-failed') {
+      else if (
+        notice.type === 'deleted' ||
+        notice.type === 'rotation-failed' ||
+        notice.type === 'integrity'
+      ) {
         process.emitWarning(notice.message, { code: 'CALUTE_AUDIT_NOTICE' });
       }
     });

@@ -79,7 +79,8 @@ class Chain implements RecordChain {
     this.#every = checkpointEvery;
     this.#basePath = settings.path;
     const sidecar = sidecarPath(this.#basePath);
-    const resumed = lastEntry(sidecar);
+    let resumed = lastEntry(sidecar);
+    if (resumed !== null && this.#finishInterruptedRotation(resumed)) resumed = null;
     this.#sidecar = fs.openSync(sidecar, 'a', settings.mode);
     this.#state = resumed === null ? this.#startFile() : stateAfter(resumed);
     this.#hash = crypto.createHash('sha256').update(Buffer.from(this.#state.prevHash, 'hex'));
@@ -176,6 +177,42 @@ class Chain implements RecordChain {
     } catch {
       // Already closed (a worker's descriptors close when it ends).
     }
+  }
+
+  /**
+   * A rotation renames the audit file, then its sidecar. A crash between the two leaves the
+   * newest rotated file without a sidecar and the base sidecar describing it, while the base
+   * path holds less than it covers (nothing, or a new empty file). That rotation is finished
+   * here: the rotated file's bytes after the last entry are checkpointed, the sidecar follows
+   * its file, and the base path's chain starts anew, linked to it. Returns whether it did.
+   */
+  #finishInterruptedRotation(entry: SidecarEntry): boolean {
+    const state = stateAfter(entry);
+    const newest = listTrailFiles(this.#basePath)
+      .filter((file) => file.rotatedAt !== null)
+      .at(-1);
+    if (newest === undefined || newest.compressed || fs.existsSync(sidecarPath(newest.path))) return false;
+    if (state.bytes === 0 || fileSize(this.#basePath) >= state.bytes || fileSize(newest.path) < state.bytes)
+      return false;
+    const sidecar = sidecarPath(this.#basePath);
+    this.#sidecar = fs.openSync(sidecar, 'a', this.#settings.mode);
+    this.#state = state;
+    this.#hash = crypto.createHash('sha256').update(Buffer.from(state.prevHash, 'hex'));
+    this.#firstLine = state.lines + 1;
+    this.#firstByte = state.bytes;
+    forEachBlock(newest.path, state.bytes, fileSize(newest.path), (block) => this.add([block]));
+    this.checkpoint();
+    fs.closeSync(this.#sidecar);
+    fs.renameSync(sidecar, sidecarPath(newest.path));
+    this.#crcs = [];
+    this.#crc = 0;
+    this.#partial = 0;
+    this.#post({
+      type: 'notice',
+      code: 'CHAIN_ROTATION_FINISHED',
+      message: `a rotation to ${newest.path} was cut short (its sidecar was still at ${sidecar}): finished now`,
+    });
+    return true;
   }
 
   /** A file without a sidecar: its chain starts here, linked to the newest rotated file's. */
@@ -295,6 +332,15 @@ function forEachBlock(file: string, from: number, to: number, visit: (block: Buf
     }
   } finally {
     fs.closeSync(fd);
+  }
+}
+
+/** A file's size, 0 when it does not exist. */
+function fileSize(file: string): number {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return 0;
   }
 }
 

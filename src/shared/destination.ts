@@ -29,21 +29,46 @@ export function regularFileSize(fd: number): number | null {
   }
 }
 
+const NEWLINE = 0x0a;
+
+/** Whether a regular file of `size` bytes ends without a newline (false when unknown). */
+function endsInsideLine(fd: number, size: number | null): boolean {
+  if (size === null || size === 0) return false;
+  const byte = Buffer.alloc(1);
+  try {
+    return fs.readSync(fd, byte, 0, 1, size - 1) === 1 && byte[0] !== NEWLINE;
+  } catch {
+    // Opened write-only by someone else: the owner ends a torn line when it opens a file.
+    return false;
+  }
+}
+
 export class Destination {
   readonly fd: number;
   /** Whether this side opened the descriptor (and so closes it); else the owner does. */
   readonly ownedHere: boolean;
   /** The file's size after every write so far; null if not a regular file. */
   #size: number | null;
+  /** Whether the last byte written is not a newline: the file ends inside a record. */
+  #insideLine: boolean;
 
   constructor(fd: number, ownedHere: boolean) {
     this.fd = fd;
     this.ownedHere = ownedHere;
     this.#size = regularFileSize(fd);
+    this.#insideLine = endsInsideLine(fd, this.#size);
   }
 
   get size(): number | null {
     return this.#size;
+  }
+
+  /**
+   * Whether the destination ends inside a record (a record larger than the ring is written
+   * in pieces): no rotation or switch may happen there, or the record would be split.
+   */
+  get insideLine(): boolean {
+    return this.#insideLine;
   }
 
   /** Writes `parts` less their first `skip` bytes; stops at the first error. */
@@ -65,6 +90,10 @@ export class Destination {
       written += count;
       if (this.#size !== null) this.#size += count;
       pending = advance(pending, count);
+    }
+    if (parts.length > 0) {
+      const last = parts[parts.length - 1];
+      if (last.length > 0) this.#insideLine = last[last.length - 1] !== NEWLINE;
     }
     return { written, error: null };
   }
@@ -91,7 +120,9 @@ export class Destination {
 
   /** After an error part may have reached the file: ask the file itself. */
   #afterError(): void {
-    if (this.#size !== null) this.#size = regularFileSize(this.fd);
+    if (this.#size === null) return;
+    this.#size = regularFileSize(this.fd);
+    this.#insideLine = endsInsideLine(this.fd, this.#size);
   }
 }
 

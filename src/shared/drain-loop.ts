@@ -91,6 +91,9 @@ export class Drain {
   readonly #chain: RecordChain | null;
   /** Owner-opened descriptors this drain stopped using and could not hand back yet. */
   readonly #toRetire: number[] = [];
+  /** A rotate() request being served, and the byte position written before it rotates. */
+  #rotateRequest: number | null = null;
+  #rotateTarget = 0;
 
   constructor(options: DrainOptions) {
     this.#options = options;
@@ -103,6 +106,15 @@ export class Drain {
     this.#written = this.reader.writtenBefore(this.#destination.size);
     this.#rotation = rotation === null ? null : new Rotation(rotation, this.reader.stats[FILE_STARTED_MS]);
     this.#chain = options.chain ?? null;
+  }
+
+  /**
+   * Whether the file ends at a record boundary: no part of the record at READ written yet
+   * (after a partial write), and the last byte written a newline (a record larger than the
+   * ring is released in pieces, each ending inside it).
+   */
+  #atRecordBoundary(): boolean {
+    return this.#written === 0 && !this.#destination.insideLine;
   }
 
   /** Milliseconds until a rotation by time is due (for the worker's sleep). */
@@ -153,13 +165,25 @@ export class Drain {
         return 'progress';
       }
     }
-    if (this.#rotation !== null && this.#written === 0 && this.#failing === null) {
+    if (this.#rotation !== null) {
       const request = reader.pendingRotation();
-      const size = this.#destination.size ?? 0;
-      if (request !== null || this.#rotation.dueByTime(this.#options.now(), size)) {
-        if (size > 0) this.#rotate();
-        if (request !== null) reader.acknowledgeRotation(request);
-        return 'progress';
+      // rotate() rotates after what was emitted before it: read after the request, `committed`
+      // covers every such record; the drain writes up to it first.
+      if (request !== null && request !== this.#rotateRequest) {
+        this.#rotateRequest = request;
+        this.#rotateTarget = reader.committed;
+      }
+      if (this.#atRecordBoundary() && this.#failing === null) {
+        const size = this.#destination.size ?? 0;
+        const requested = this.#rotateRequest !== null && distance(reader.read, this.#rotateTarget) >= 0;
+        if (requested || this.#rotation.dueByTime(this.#options.now(), size)) {
+          if (size > 0) this.#rotate();
+          if (requested) {
+            reader.acknowledgeRotation(this.#rotateRequest!);
+            this.#rotateRequest = null;
+          }
+          return 'progress';
+        }
       }
     }
     if (this.#flushTicket === null) {
@@ -170,7 +194,9 @@ export class Drain {
         this.#flushTarget = reader.committed;
       }
     }
-    const limit = reopen !== null && distance(reopen.at, committed) < 0 ? reopen.at : committed;
+    let limit = reopen !== null && distance(reopen.at, committed) < 0 ? reopen.at : committed;
+    // Records emitted after rotate() was called go to the next file.
+    if (this.#rotateRequest !== null && distance(this.#rotateTarget, limit) < 0) limit = this.#rotateTarget;
     const pending = distance(limit, reader.read);
     if (pending > 0) {
       if (!force && pending < MIN_BATCH_BYTES && this.#failing === null && !this.urgent()) return 'batch';
@@ -193,7 +219,7 @@ export class Drain {
     while (distance(limit, reader.read) > 0) {
       const room = this.#rotation?.room(this.#destination.size ?? 0) ?? Number.POSITIVE_INFINITY;
       const span = reader.span(limit, Math.min(this.#maxSpan, room))!;
-      if (span.length > room && this.#written === 0 && (this.#destination.size ?? 0) > 0) {
+      if (span.length > room && this.#atRecordBoundary() && (this.#destination.size ?? 0) > 0) {
         // The next record does not fit what the file may still take: rotate first.
         this.#rotate();
         continue;

@@ -362,6 +362,7 @@ async function checkContent(file: string, sidecar: Sidecar, problems: VerifyProb
     const expected = decodeCrcs(checkpoint.crc);
     const lines = await queue.peek(expected.length);
     if (lines.length === expected.length && hashOf(checkpoint.prev_hash, lines) === checkpoint.hash) {
+      reportEndedTornLines(file, lines, problems);
       await queue.take(expected.length);
       position += expected.length;
       continue;
@@ -446,6 +447,26 @@ async function checkContent(file: string, sidecar: Sidecar, problems: VerifyProb
       });
   }
   return position;
+}
+
+const CLOSING_BRACE = 0x7d;
+
+/**
+ * A record always ends with `}`. A line under a checkpoint that does not is a write a crash
+ * cut short, which the next writer ended with a newline (nothing is ever removed) before
+ * the chain took it in: unaltered, but not a record.
+ */
+function reportEndedTornLines(file: string, lines: readonly RawLine[], problems: VerifyProblem[]): void {
+  for (const line of lines) {
+    if (line.bytes.length === 0 || line.bytes[line.bytes.length - 1] === CLOSING_BRACE) continue;
+    problems.push({
+      kind: 'torn-line',
+      severity: 'warning',
+      file,
+      line: line.number,
+      message: `line ${line.number} of ${file} is torn (a write cut short by a crash, ended by the next writer)`,
+    });
+  }
 }
 
 /** SHA-256 of the previous hash's bytes and the lines' exact bytes, newlines included. */
