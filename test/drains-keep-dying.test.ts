@@ -13,7 +13,7 @@ import { useTempDir } from './support/temp-files.js';
 import { parseLines, readLines } from './support/threaded-sink-kit.js';
 
 const COUNT = 3000;
-/** Smaller than the burst: emit() waits for the drain, and each drain dies there. */
+/** Smaller than the burst: the ring fills while drains die, and emit() waits for whoever drains. */
 const RING_SIZE = 16 * 1024;
 
 describe('ThreadedJSONLSinkCollector: drain workers that keep dying, nobody listening for errors', () => {

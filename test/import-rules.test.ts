@@ -9,7 +9,8 @@
  * | src/main               | Node's built-ins, #shared/*, src/main                                 |
  * | src/trail              | Node's built-ins, #shared/*, src/trail                                |
  * | src/otel, src/cli,     | Node's built-ins, the public API by the package's name ('calute-audit',|
- * | src/adapters/<name>    | 'calute-audit/<subpath>'), their own folder, third-party packages     |
+ * | src/adapters/<name>    | 'calute-audit/<subpath>'), their own folder, third-party packages;    |
+ * |                        | an adapter also src/adapters/common (what the adapters share)         |
  *
  * So the thread that emits (main) and the drain (worker) share only src/shared; neither the
  * core nor the trail reader depends on a third-party package; and integrations use the
@@ -28,6 +29,8 @@ const SRC = path.join(ROOT, 'src');
 interface Area {
   /** The folder, relative to src/, whose files the rules cover (and which they may import). */
   readonly folder: string;
+  /** Another folder it may import by a relative path. */
+  readonly alsoFolder?: string;
   readonly shared: boolean;
   readonly publicApi: boolean;
   readonly thirdParty: boolean;
@@ -51,7 +54,7 @@ function areaOf(file: string): Area | null {
       return { folder: top, ...INTEGRATION };
     case 'adapters':
       return second !== undefined && file.includes('/', 'adapters/'.length)
-        ? { folder: `adapters/${second}`, ...INTEGRATION }
+        ? { folder: `adapters/${second}`, alsoFolder: 'adapters/common', ...INTEGRATION }
         : null;
     default:
       return null;
@@ -67,7 +70,8 @@ function breach(file: string, specifier: string): string | null {
   if (isBuiltin(specifier)) return null;
   if (specifier.startsWith('.')) {
     const target = path.posix.normalize(path.posix.join(path.posix.dirname(file), specifier));
-    return target.startsWith(`${area.folder}/`) ? null : `${where}: outside src/${area.folder}`;
+    const inside = (folder: string | undefined) => folder !== undefined && target.startsWith(`${folder}/`);
+    return inside(area.folder) || inside(area.alsoFolder) ? null : `${where}: outside src/${area.folder}`;
   }
   if (specifier.startsWith('#shared/')) {
     return area.shared ? null : `${where}: src/${area.folder} may not use #shared/*`;
