@@ -29,6 +29,16 @@ const FIT_MARGIN = 0.95;
 /** Strings this short are copied character by character; longer ones with `utf8Write`. */
 const SHORT_STRING = 16;
 const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+/** The letter of JSON's two-character escape for a control character (\b \t \n \f \r), or 0. */
+const SHORT_ESCAPES = new Uint8Array(0x20);
+SHORT_ESCAPES[0x08] = 0x62;
+SHORT_ESCAPES[0x09] = 0x74;
+SHORT_ESCAPES[0x0a] = 0x6e;
+SHORT_ESCAPES[0x0c] = 0x66;
+SHORT_ESCAPES[0x0d] = 0x72;
+/** JSON.stringify writes `\u001f` with lowercase hex digits. */
+const HEX_DIGITS = new Uint8Array([...'0123456789abcdef'].map((digit) => digit.charCodeAt(0)));
 
 const utf8Write = (target: Buffer, text: string, offset: number): number =>
   (target as Buffer & { utf8Write(text: string, offset: number): number }).utf8Write(text, offset);
@@ -183,8 +193,14 @@ export class ByteWriter {
     } else {
       const bytes = utf8Write(buffer, text, end);
       // More bytes than units means non-ASCII: a lone surrogate would have been replaced, not escaped.
-      if ((bytes !== length && !text.isWellFormed()) || this.#needsEscape(end, bytes)) end = -1;
-      else end += bytes;
+      if (bytes !== length && !text.isWellFormed()) end = -1;
+      else if (!this.#needsEscape(end, bytes)) end += bytes;
+      else {
+        // Quotes and backslashes are common (a tool's JSON arguments as a preview): escaped
+        // where the bytes already are, instead of JSON.stringify and a second encoding.
+        const escaped = this.#escapeInPlace(end, bytes);
+        end = escaped === -1 ? -1 : end + escaped;
+      }
     }
     if (end === -1) {
       this.json(JSON.stringify(text));
@@ -239,6 +255,48 @@ export class ByteWriter {
       fraction = Math.floor(fraction / 10);
     }
     this.pos += 6;
+  }
+
+  /**
+   * Escapes bytes `[start, start + length)` as JSON.stringify would (`\"`, `\\`, the short
+   * escapes, `\u00xx` for other control characters; UTF-8 bytes of other characters stay),
+   * moving them back to front so nothing is overwritten before it is read. Returns the new
+   * length, or -1 when the current region has no room (the caller falls back to stringify).
+   */
+  #escapeInPlace(start: number, length: number): number {
+    const buffer = this.buffer;
+    const end = start + length;
+    let extra = 0;
+    for (let at = start; at < end; at++) {
+      const code = buffer[at];
+      if (code === QUOTE || code === BACKSLASH) extra += 1;
+      else if (code < 0x20) extra += SHORT_ESCAPES[code] !== 0 ? 1 : 5;
+    }
+    // Room for the escaped text and the closing quote.
+    if (end + extra + 1 > this.curBase + this.#half) return -1;
+    let to = end + extra - 1;
+    for (let from = end - 1; from >= start && to > from; from--) {
+      const code = buffer[from];
+      if (code === QUOTE || code === BACKSLASH) {
+        buffer[to--] = code;
+        buffer[to--] = BACKSLASH;
+      } else if (code < 0x20) {
+        const short = SHORT_ESCAPES[code];
+        if (short !== 0) {
+          buffer[to--] = short;
+        } else {
+          buffer[to--] = HEX_DIGITS[code & 15];
+          buffer[to--] = HEX_DIGITS[code >> 4];
+          buffer[to--] = 0x30;
+          buffer[to--] = 0x30;
+          buffer[to--] = 0x75;
+        }
+        buffer[to--] = BACKSLASH;
+      } else {
+        buffer[to--] = code;
+      }
+    }
+    return length + extra;
   }
 
   /**
