@@ -72,7 +72,17 @@ function oracle(value: unknown, stack: readonly object[] = [], askToJson = true)
 }
 
 function named() {}
-const strings = fc.oneof(fc.string({ unit: 'binary' }), fc.string({ unit: 'grapheme' }), fc.string());
+const strings = fc.oneof(
+  fc.string({ unit: 'binary' }),
+  fc.string({ unit: 'grapheme' }),
+  fc.string(),
+  // Long enough for the record writer's bulk path, dense in what JSON escapes (escaped in place).
+  fc.string({
+    unit: fc.constantFrom('"', '\\', '\n', '\t', '\u0001', '\u001f', '\u007f', 'a', 'é', '😀', '\u2028'),
+    minLength: 17,
+    maxLength: 300,
+  }),
+);
 const keys = fc.oneof(
   { weight: 5, arbitrary: strings },
   { weight: 1, arbitrary: fc.constantFrom('__proto__', 'constructor', 'toJSON', '0', '10', 'event_type') },
