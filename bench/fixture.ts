@@ -108,9 +108,30 @@ export class FreshTurn {
       if (key.endsWith('Preview')) options[key] = flat(`${options[key] as string} #${n}`);
     }
     this.event = buildEvent(records[slot].event_type, options);
-    this.record = { ...this.event.toDict(), event_type: records[slot].event_type };
+    // Not from toDict(): that would run the event's record writer, which then finds the same
+    // values again on emit and returns the record it just wrote, hiding the writer's work.
+    this.record = recordOf(this.event, records[slot].event_type);
     return slot;
   }
+}
+
+/** The plain record of `event`, built from its properties and its class's field table. */
+function recordOf(event: AuditEvent, eventType: EventType): PlainRecord {
+  const record: Record<string, unknown> = {
+    event_type: eventType,
+    timestamp: event.timestamp,
+    agent_id: event.agentId,
+    turn_id: event.turnId,
+    session_id: event.sessionId,
+    severity: event.severity,
+    metadata: event.metadata,
+  };
+  for (const field of EVENT_CLASSES[eventType].fields) {
+    const value = (event as unknown as Record<string, unknown>)[field.prop];
+    if (field.optional && (value === undefined || value === null)) continue;
+    record[field.key] = value;
+  }
+  return record as PlainRecord;
 }
 
 /** A fresh text for the `args` of an emitter call, flattened. */

@@ -247,12 +247,14 @@ export class ByteWriter {
   /** The six digits of the microseconds (the rest of a timestamp repeats within a second). */
   micros(micros: number): void {
     this.ensure(6);
-    let fraction = Math.floor(micros) % 1_000_000;
+    // Below 10^6 after the remainder: small-integer arithmetic from here on.
+    let fraction = (Math.floor(micros) % 1_000_000) | 0;
     const buffer = this.buffer;
     const at = this.curBase + this.pos;
     for (let i = 5; i >= 0; i--) {
-      buffer[at + i] = 0x30 + (fraction % 10);
-      fraction = Math.floor(fraction / 10);
+      const next = (fraction / 10) | 0;
+      buffer[at + i] = 0x30 + fraction - next * 10;
+      fraction = next;
     }
     this.pos += 6;
   }

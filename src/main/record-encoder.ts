@@ -171,7 +171,8 @@ export function compileRecordEncoder(spec: EventSpec): () => RecordEncoder {
   const count = fields.length + 1;
   const indexes = Array.from({ length: count }, (_, i) => i);
   const declarations = [
-    `let last0, second0 = NaN, ${indexes.map((i) => `vs${i}, ve${i}, ns${i}, ne${i}`).join(', ')};`,
+    // Where each value is in the previous record: kept between calls.
+    `let last0, second0 = NaN, ${indexes.map((i) => `vs${i}, ve${i}`).join(', ')};`,
     fields.map((_, i) => `let last${i + 1};`).join(' '),
     'let busy = false, lastCap = -1;',
   ].join('\n');
@@ -185,7 +186,8 @@ export function compileRecordEncoder(spec: EventSpec): () => RecordEncoder {
   ].join('\n');
   const write = [
     'function write(e, cap, caps) {',
-    '  let v, empty, second, from = 0, changed = false;',
+    // Where each value goes in the new record: locals, which the optimizer keeps in registers.
+    `  let v, empty, second, from = 0, changed = false, ${indexes.map((i) => `ns${i} = 0, ne${i} = 0`).join(', ')};`,
     '  w.begin(cap);',
     TIMESTAMP_BLOCK,
     ...fields.map((field, i) => fieldBlock(field, i + 1)),
