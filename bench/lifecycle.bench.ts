@@ -49,7 +49,7 @@ export const VARIANT_NAMES: Record<VariantKey, string> = {
   'chain+rotate': 'integrity chain + rotation every 10 MB',
 };
 
-/** 10 MB: the figure for the cost of rotation. */
+/** 10 MB: the rotation size the target for rotation's cost is stated at. */
 const ROTATE_BYTES = 10 * 1000 * 1000;
 /** Left to the sink after it is open, before the clock starts (as in end-to-end.bench.ts). */
 const SETTLE_MS = 100;

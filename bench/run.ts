@@ -1,7 +1,7 @@
 /**
  * Runs every bench file, each in its own node process, one after the other in this one run,
- * then prints the tables and the ratios against the targets of issue 4 (the sink), issue 12
- * (the audit file's life: the integrity chain and rotation) and issue 13 (the calute-audit
+ * then prints the tables and the ratios against the targets: the sink's, the events', the
+ * audit file's life (the integrity chain and rotation) and the command's (the calute-audit
  * command against jq). A full run writes
  * the results into bench/README.md between the `results` markers; the rest of the README
  * (method, and the hand-written "why" of each miss) is kept as it is.
@@ -160,7 +160,67 @@ function checks(perCall: PerCallResult, endToEnd: EndToEndResult): Check[] {
   return list;
 }
 
-/** Issue 12: the chain costs the agent's thread nothing and the end to end at most 10%; rotation at most 5%. */
+/** The audit file's life: the chain costs the agent's thread nothing and the end to end at most 10%; rotation at most 5%. */
+/**
+ * The events' targets, same run: with fresh values, emit p50 ≤ 0.5× and p99 ≤ 1.0× the p50 of
+ * JSON.stringify(record); repeated values no slower than before the event work (0.536 of
+ * JSON.stringify, bench/README.md's run of 2026-11-27 before it); the user's whole call
+ * (audit.emitToolCallAttempt) ≤ 1.0×; redaction on ≤ 1.3× redaction off.
+ */
+const REPEATED_BEFORE = 0.536;
+
+function eventChecks(perCall: PerCallResult): Check[] {
+  const task = (key: string) => {
+    const found = perCall.tasks.find((t) => t.key === key);
+    if (!found) throw new Error(`per-call: no ${key}`);
+    return found;
+  };
+  const floor = task('stringify-fresh');
+  const fresh = task('threaded-fresh');
+  const repeated = task('threaded');
+  const repeatedFloor = task('stringify');
+  const whole = task('emitter-fresh');
+  const redactOff = task('emitter-redact-off');
+  const redactOn = task('emitter-redact-on');
+  return [
+    {
+      target: 'fresh values: emit p50 ≤ 0.5× JSON.stringify(record) p50',
+      measured: `${formatNs(fresh.p50Ns)} vs ${formatNs(floor.p50Ns)}`,
+      ratio: fresh.p50Ns / floor.p50Ns,
+      bound: 0.5,
+      atMost: true,
+    },
+    {
+      target: 'fresh values: emit p99 ≤ 1.0× JSON.stringify(record) p50',
+      measured: `${formatNs(fresh.p99Ns)} vs ${formatNs(floor.p50Ns)}`,
+      ratio: fresh.p99Ns / floor.p50Ns,
+      bound: 1,
+      atMost: true,
+    },
+    {
+      target: `repeated values: emit p50 / JSON.stringify p50 ≤ ${REPEATED_BEFORE} (before)`,
+      measured: `${formatNs(repeated.p50Ns)} vs ${formatNs(repeatedFloor.p50Ns)}`,
+      ratio: repeated.p50Ns / repeatedFloor.p50Ns,
+      bound: REPEATED_BEFORE,
+      atMost: true,
+    },
+    {
+      target: 'audit.emitToolCallAttempt whole call p50 ≤ 1.0× JSON.stringify(record) p50 (fresh)',
+      measured: `${formatNs(whole.p50Ns)} vs ${formatNs(floor.p50Ns)}`,
+      ratio: whole.p50Ns / floor.p50Ns,
+      bound: 1,
+      atMost: true,
+    },
+    {
+      target: 'redaction on (3 paths, 2 patterns) p50 ≤ 1.3× redaction off',
+      measured: `${formatNs(redactOn.p50Ns)} vs ${formatNs(redactOff.p50Ns)}`,
+      ratio: redactOn.p50Ns / redactOff.p50Ns,
+      bound: 1.3,
+      atMost: true,
+    },
+  ];
+}
+
 function lifecycleChecks(result: LifecycleResult): Check[] {
   const run = (variant: VariantKey) => result.runs.find((r) => r.variant === variant)!;
   const emit = (variant: VariantKey) => result.emit.find((task) => task.variant === variant)!;
@@ -236,7 +296,12 @@ const otel = runBench<OtelBenchResult>('otel.bench.js', args.quick, outDir);
 const adapters = runBench<AdaptersResult>('adapters.bench.js', args.quick, outDir);
 const cli = runBench<CliBenchResult>('cli.bench.js', args.quick, outDir);
 const lifecycle = runBench<LifecycleResult>('lifecycle.bench.js', args.quick, outDir);
-const list = [...checks(perCall, endToEnd), ...cliChecks(cli), ...lifecycleChecks(lifecycle)];
+const list = [
+  ...checks(perCall, endToEnd),
+  ...eventChecks(perCall),
+  ...cliChecks(cli),
+  ...lifecycleChecks(lifecycle),
+];
 const minutes = (performance.now() - started) / 60_000;
 
 const missed = list.filter((check) => !met(check));

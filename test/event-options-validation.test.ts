@@ -51,7 +51,7 @@ function expectOptionError(call: () => unknown, message: string): void {
 }
 
 describe('constructors of the built-in classes: unknown keys and wrong types throw, naming the key', () => {
-  it("the issue's cases: { tool_name }, severity 'fatal', durationMs '12ms'", () => {
+  it("the common mistakes: { tool_name }, severity 'fatal', durationMs '12ms'", () => {
     expectOptionError(
       () => new ToolCallAttemptEvent({ tool_name: 'x' } as never),
       'Unknown option "tool_name" of ToolCallAttemptEvent (did you mean "toolName"?)',
@@ -178,7 +178,7 @@ describe('emit methods: unknown keys, wrong types and missing required arguments
     });
   }
 
-  it("the issue's cases through the emitter: { tool_name }, durationMs '12ms'", () => {
+  it("the common mistakes through the emitter: { tool_name }, durationMs '12ms'", () => {
     const audit = new AuditEmitter();
     expectOptionError(
       () => audit.emitToolCallAttempt({ tool_name: 'x' } as never),

@@ -249,44 +249,67 @@ function setOwn(target: Record<string, unknown>, key: string, value: unknown): v
 }
 
 /**
- * Whether JSON.stringify writes `value` exactly as this module would: a plain object or
- * array whose values are all strings, finite numbers, booleans, null or undefined. Then
- * the native serializer does the work in one pass. Reads each value once; a throwing getter
- * or Proxy says no.
+ * How deep `isPlainJson` looks: metadata is a few levels of plain objects; deeper (or a
+ * cycle, which never ends) goes through the walker, which handles both.
  */
-function isFlatJson(value: object, budget: number): boolean {
+const PLAIN_JSON_DEPTH = 16;
+
+/**
+ * Whether JSON.stringify writes `value` exactly as this module would: plain objects and
+ * arrays, a few levels deep, whose leaves are all strings, finite numbers, booleans, null or
+ * undefined, within the budget. Then the native serializer does the work in one pass,
+ * without the walker's copy. Reads each value once; a throwing getter or Proxy says no.
+ */
+function isPlainJson(value: object, budget: number): boolean {
   try {
-    const proto = Object.getPrototypeOf(value);
-    if (proto !== Object.prototype && proto !== Array.prototype) return false;
-    let size = 0;
-    for (const key in value) {
-      const item = (value as Record<string, unknown>)[key];
-      switch (typeof item) {
-        case 'string':
-          size += item.length + key.length;
-          break;
-        case 'number':
-          if (!Number.isFinite(item)) return false;
-          break;
-        case 'boolean':
-        case 'undefined':
-          break;
-        default:
-          if (item !== null) return false;
-      }
-      if (key === 'toJSON' || size > budget) return false;
-    }
-    // A hole in an array is skipped by for-in; JSON writes it as null, as this module does.
-    return true;
+    return plainJsonSize(value, budget, PLAIN_JSON_DEPTH) >= 0;
   } catch {
     return false;
   }
 }
 
+/** The JSON size of `value`, roughly, or -1 when it is not plain JSON (see isPlainJson). */
+function plainJsonSize(value: object, budget: number, depth: number): number {
+  const proto = Object.getPrototypeOf(value);
+  if ((proto !== Object.prototype && proto !== Array.prototype) || depth === 0) return -1;
+  let size = 2;
+  for (const key in value) {
+    // An inherited enumerable key, or a toJSON, would make JSON.stringify differ.
+    if (key === 'toJSON' || !Object.hasOwn(value, key)) return -1;
+    const item = (value as Record<string, unknown>)[key];
+    size += key.length + 4;
+    switch (typeof item) {
+      case 'string':
+        size += item.length;
+        break;
+      case 'number':
+        if (!Number.isFinite(item)) return -1;
+        size += 8;
+        break;
+      case 'boolean':
+      case 'undefined':
+        size += 5;
+        break;
+      case 'object': {
+        if (item === null) break;
+        const inner = plainJsonSize(item, budget - size, depth - 1);
+        if (inner < 0) return -1;
+        size += inner;
+        break;
+      }
+      default:
+        return -1;
+    }
+    if (size > budget) return -1;
+  }
+  // A hole in an array is skipped by for-in; JSON writes it as null, as this module does.
+  return size;
+}
+
 /** Compact JSON text of any value, with the string forms above. Never throws. */
 export function stringifySafe(value: unknown, budget = DEFAULT_JSON_BUDGET): string {
   try {
-    if (typeof value === 'object' && value !== null && isFlatJson(value, budget)) {
+    if (typeof value === 'object' && value !== null && isPlainJson(value, budget)) {
       return JSON.stringify(value);
     }
     const text = JSON.stringify(toJsonSafe(value, budget));
