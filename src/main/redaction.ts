@@ -21,14 +21,14 @@ import { checkBoolean, checkKnownKeys, checkOptionsObject } from './options.js';
 
 /** Patterns this package knows by name. */
 export const REDACTION_PATTERNS = {
-  email: { pattern: /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g, hints: ['@'] },
+  email: { pattern: /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g, hint: '@' },
   'api-key': {
     pattern:
       /\b(?:sk|pk|rk)-(?:[A-Za-z0-9]+-)*[A-Za-z0-9_]{16,}|\bAKIA[0-9A-Z]{16}\b|\bgh[pousr]_[A-Za-z0-9]{36,}\b|\bxox[abprs]-[A-Za-z0-9-]{10,}/g,
-    hints: ['sk-', 'pk-', 'rk-', 'AKIA', 'gh', 'xox'],
+    hint: /sk-|pk-|rk-|AKIA|gh[pousr]_|xox/,
   },
-  bearer: { pattern: /\b[Bb]earer\s+[A-Za-z0-9._~+/-]+=*/g, hints: ['earer'] },
-  jwt: { pattern: /\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g, hints: ['eyJ'] },
+  bearer: { pattern: /\b[Bb]earer\s+[A-Za-z0-9._~+/-]+=*/g, hint: 'earer' },
+  jwt: { pattern: /\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g, hint: 'eyJ' },
 } as const;
 
 export type RedactionPatternName = keyof typeof REDACTION_PATTERNS;
@@ -145,13 +145,10 @@ const LEVEL_ACCESS = {
   COPY: (o: object): object => (o instanceof Map ? new Map(o) : Array.isArray(o) ? o.slice() : { ...o }),
   SET: (o: object, key: unknown, value: unknown): void => {
     if (o instanceof Map) o.set(key, value);
-    else
-      Object.defineProperty(o, key as string, {
-        value,
-        writable: true,
-        enumerable: true,
-        configurable: true,
-      });
+    // Assignment would set the prototype for "__proto__"; defineProperty (slower) keeps it a key.
+    else if (key === '__proto__')
+      Object.defineProperty(o, key, { value, writable: true, enumerable: true, configurable: true });
+    else (o as Record<string, unknown>)[key as string] = value;
   },
   DEL: (o: object, key: unknown): void => {
     if (o instanceof Map) o.delete(key);
@@ -196,11 +193,11 @@ function compileMetadataPaths(
 interface CompiledPattern {
   readonly pattern: RegExp;
   /**
-   * Literals one of which every match contains: text with none of them is skipped without
-   * running the pattern (a few `includes` cost far less than a regular expression's scan).
-   * Null: always run.
+   * What every match contains: a literal, or a cheap expression of the literals one of which
+   * it contains. Text without it is skipped without running the pattern itself (a literal
+   * search costs far less than the pattern's scan). Null: always run.
    */
-  readonly hints: readonly string[] | null;
+  readonly hint: string | RegExp | null;
 }
 
 function compilePattern(entry: unknown): CompiledPattern {
@@ -213,7 +210,7 @@ function compilePattern(entry: unknown): CompiledPattern {
     const flags = entry.flags.replace('y', '');
     return {
       pattern: new RegExp(entry.source, flags.includes('g') ? flags : `${flags}g`),
-      hints: null,
+      hint: null,
     };
   }
   throw errors.option(
@@ -351,8 +348,8 @@ class CompiledRedactor implements Redactor {
 
   #replacePatterns(text: string): string {
     let out = text;
-    for (const { pattern, hints } of this.patterns) {
-      if (hints !== null && !hints.some((hint) => out.includes(hint))) continue;
+    for (const { pattern, hint } of this.patterns) {
+      if (hint !== null && !(typeof hint === 'string' ? out.includes(hint) : hint.test(out))) continue;
       pattern.lastIndex = 0;
       out = out.replace(pattern, this.censor);
     }
