@@ -73,6 +73,10 @@ export function startNode(args: readonly string[], options: StartOptions = {}): 
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
     stderr += chunk;
   });
+  // Node's stdio pipes are socket pairs: a child that dies with output unread by it can reset
+  // them (ECONNRESET). What was read is kept, and 'close' still reports how the child ended;
+  // without a listener the reset would be an uncaught error in the test runner.
+  for (const stream of [child.stdout, child.stderr]) stream?.on('error', () => {});
   const timer = setTimeout(() => {
     timedOut = true;
     child.kill('SIGKILL');
