@@ -197,7 +197,7 @@ describe('the drain worker file missing: every line lands, one AuditWorkerError,
     expectBurstFile(file);
     expect(report.drainingInline).toBe(true);
     expect(report.errors.map((error) => error.message)).toStrictEqual([
-      `The drain worker stopped unexpectedly (could not start: the drain worker file ${path.join(root, 'worker', 'drain.js')} does not exist (a bundled application: see "Bundlers" in the README); writing from the emitting thread)`,
+      `The drain worker could not start (the drain worker file ${path.join(root, 'worker', 'drain.js')} does not exist (a bundled application: see "Bundlers" in the README); writing from the emitting thread)`,
     ]);
     expect(report.closeMs).toBeLessThan(PROMPT_MS);
   });
@@ -232,7 +232,7 @@ describe('the demo bundled (agent loop, piscina tool pool, drain worker)', () =>
     const { stdout, stderr, file } = await runDemo(dir);
     expectDemoTrail(file);
     expect(stderr.split('\n').filter(Boolean)).toStrictEqual([
-      `audit: AuditWorkerError: The drain worker stopped unexpectedly (could not start: the drain worker file ${path.join(dir, 'calute-audit-drain.js')} does not exist (a bundled application: see "Bundlers" in the README); writing from the emitting thread)`,
+      `audit: AuditWorkerError: The drain worker could not start (the drain worker file ${path.join(dir, 'calute-audit-drain.js')} does not exist (a bundled application: see "Bundlers" in the README); writing from the emitting thread)`,
     ]);
     expect(stdout).toContain(
       `sink: ${DEMO_RECORDS} written, 0 dropped, written from the agent's thread (the drain worker could not start)`,

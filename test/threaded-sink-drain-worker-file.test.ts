@@ -66,7 +66,7 @@ function firstError(errors: Error[], ms = 10_000): Promise<Error> {
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
 const missingMessage = (file: string) =>
-  `The drain worker stopped unexpectedly (could not start: the drain worker file ${file} does not exist ` +
+  `The drain worker could not start (the drain worker file ${file} does not exist ` +
   '(a bundled application: see "Bundlers" in the README); writing from the emitting thread)';
 
 describe('the drainWorker option', () => {
@@ -114,7 +114,7 @@ describe('the drainWorker option', () => {
       const error = await firstError(errors);
       expect(error).toBeInstanceOf(AuditWorkerError);
       expect(error.message).toBe(
-        `The drain worker stopped unexpectedly (could not start: ${detail}; writing from the emitting thread)`,
+        `The drain worker could not start (${detail}; writing from the emitting thread)`,
       );
       expect(sink.stats().drainingInline).toBe(true);
       emitAll(sink, 10, COUNT - 10);

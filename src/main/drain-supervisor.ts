@@ -83,7 +83,7 @@ export class DrainSupervisor {
     this.#options = options;
     this.#reader = new RingReader(options.settings.handle, options.views);
     const missing = missingWorker(options.workerUrl);
-    if (missing !== null) this.#goInline(`could not start: ${missing}`);
+    if (missing !== null) this.#goInline(missing, false);
     else this.#start();
   }
 
@@ -259,7 +259,7 @@ export class DrainSupervisor {
         },
       );
     } catch (error) {
-      this.#goInline(`could not start: ${(error as Error).message}`);
+      this.#goInline((error as Error).message, false);
       return;
     }
     this.#worker = worker;
@@ -283,7 +283,7 @@ export class DrainSupervisor {
     Atomics.notify(control, DRAIN_STATE);
     const detail = thrown ? `threw ${thrown.message}` : `exit code ${code}`;
     if (!started) {
-      this.#goInline(`could not start: ${detail}`);
+      this.#goInline(detail, false);
       return;
     }
     this.#workerDied(worker, detail);
@@ -325,11 +325,13 @@ export class DrainSupervisor {
    * From now on this thread writes the ring: on a timer while the event loop turns, and in
    * every wait. Nothing is lost, so this is reported, never thrown at the host.
    */
-  #goInline(detail: string): void {
+  /** This thread writes the ring for good; `started`: whether a drain worker ever ran. */
+  #goInline(detail: string, started = true): void {
     this.#inline = true;
     this.#worker = null;
     Atomics.store(this.#options.views.control, DRAIN_STATE, DEAD);
-    this.#options.hooks.report(errors.workerDied(`${detail}; writing from the emitting thread`), false);
+    const why = `${detail}; writing from the emitting thread`;
+    this.#options.hooks.report(started ? errors.workerDied(why) : errors.workerNotStarted(why), false);
     const interval = Math.max(1, this.#options.settings.drainIntervalMs);
     this.#inlineTimer = setInterval(() => {
       if (this.#reader.claimHolder === NO_DRAIN && this.#hasWork()) this.drainHere();

@@ -168,6 +168,8 @@ export const errors = {
     new AuditWriteError('ERR_AUDIT_WRITE', `Writing the audit log failed: ${describe(cause)}`, { cause }),
   workerDied: (detail: string) =>
     new AuditWorkerError('ERR_AUDIT_WORKER_EXIT', `The drain worker stopped unexpectedly (${detail})`),
+  workerNotStarted: (detail: string) =>
+    new AuditWorkerError('ERR_AUDIT_WORKER_EXIT', `The drain worker could not start (${detail})`),
   composite: (failures: readonly { index: number; name: string; error: unknown }[]) =>
     new AuditCompositeError(
       `${failures.length} collector(s) failed: ${failures
