@@ -73,12 +73,26 @@ const met = (check: Check): boolean =>
 
 const relation = (check: Check): string => (check.atMost ? (check.strict ? '<' : '≤') : '≥');
 
-function checks(perCall: PerCallResult, endToEnd: EndToEndResult): Check[] {
-  const task = (key: string) => {
-    const found = perCall.tasks.find((t) => t.key === key);
-    if (!found) throw new Error(`per-call: no ${key}`);
-    return found;
+/** The per-call task `key`; a missing one is a bench bug. */
+function taskOf(perCall: PerCallResult, key: string): PerCallResult['tasks'][number] {
+  const found = perCall.tasks.find((t) => t.key === key);
+  if (!found) throw new Error(`per-call: no ${key}`);
+  return found;
+}
+
+/** "`mine` ≤ `bound` × `other`", with both figures shown. */
+function atMost(target: string, mine: number, other: number, bound: number): Check {
+  return {
+    target,
+    measured: `${formatNs(mine)} vs ${formatNs(other)}`,
+    ratio: mine / other,
+    bound,
+    atMost: true,
   };
+}
+
+function checks(perCall: PerCallResult, endToEnd: EndToEndResult): Check[] {
+  const task = (key: string) => taskOf(perCall, key);
   const list: Check[] = [];
   for (const [emitKey, floorKey, label] of [
     ['threaded', 'stringify', 'fixture values'],
@@ -170,54 +184,34 @@ function checks(perCall: PerCallResult, endToEnd: EndToEndResult): Check[] {
 const REPEATED_BEFORE = 0.536;
 
 function eventChecks(perCall: PerCallResult): Check[] {
-  const task = (key: string) => {
-    const found = perCall.tasks.find((t) => t.key === key);
-    if (!found) throw new Error(`per-call: no ${key}`);
-    return found;
-  };
-  const floor = task('stringify-fresh');
-  const fresh = task('threaded-fresh');
-  const repeated = task('threaded');
-  const repeatedFloor = task('stringify');
-  const whole = task('emitter-fresh');
-  const redactOff = task('emitter-redact-off');
-  const redactOn = task('emitter-redact-on');
+  const p50 = (key: string) => taskOf(perCall, key).p50Ns;
+  const floor = p50('stringify-fresh');
   return [
-    {
-      target: 'fresh values: emit p50 ≤ 0.5× JSON.stringify(record) p50',
-      measured: `${formatNs(fresh.p50Ns)} vs ${formatNs(floor.p50Ns)}`,
-      ratio: fresh.p50Ns / floor.p50Ns,
-      bound: 0.5,
-      atMost: true,
-    },
-    {
-      target: 'fresh values: emit p99 ≤ 1.0× JSON.stringify(record) p50',
-      measured: `${formatNs(fresh.p99Ns)} vs ${formatNs(floor.p50Ns)}`,
-      ratio: fresh.p99Ns / floor.p50Ns,
-      bound: 1,
-      atMost: true,
-    },
-    {
-      target: `repeated values: emit p50 / JSON.stringify p50 ≤ ${REPEATED_BEFORE} (before)`,
-      measured: `${formatNs(repeated.p50Ns)} vs ${formatNs(repeatedFloor.p50Ns)}`,
-      ratio: repeated.p50Ns / repeatedFloor.p50Ns,
-      bound: REPEATED_BEFORE,
-      atMost: true,
-    },
-    {
-      target: 'audit.emitToolCallAttempt whole call p50 ≤ 1.0× JSON.stringify(record) p50 (fresh)',
-      measured: `${formatNs(whole.p50Ns)} vs ${formatNs(floor.p50Ns)}`,
-      ratio: whole.p50Ns / floor.p50Ns,
-      bound: 1,
-      atMost: true,
-    },
-    {
-      target: 'redaction on (3 paths, 2 patterns) p50 ≤ 1.3× redaction off',
-      measured: `${formatNs(redactOn.p50Ns)} vs ${formatNs(redactOff.p50Ns)}`,
-      ratio: redactOn.p50Ns / redactOff.p50Ns,
-      bound: 1.3,
-      atMost: true,
-    },
+    atMost('fresh values: emit p50 ≤ 0.5× JSON.stringify(record) p50', p50('threaded-fresh'), floor, 0.5),
+    atMost(
+      'fresh values: emit p99 ≤ 1.0× JSON.stringify(record) p50',
+      taskOf(perCall, 'threaded-fresh').p99Ns,
+      floor,
+      1,
+    ),
+    atMost(
+      `repeated values: emit p50 / JSON.stringify p50 ≤ ${REPEATED_BEFORE} (before)`,
+      p50('threaded'),
+      p50('stringify'),
+      REPEATED_BEFORE,
+    ),
+    atMost(
+      'audit.emitToolCallAttempt whole call p50 ≤ 1.0× JSON.stringify(record) p50 (fresh)',
+      p50('emitter-fresh'),
+      floor,
+      1,
+    ),
+    atMost(
+      'redaction on (3 paths, 2 patterns) p50 ≤ 1.3× redaction off',
+      p50('emitter-redact-on'),
+      p50('emitter-redact-off'),
+      1.3,
+    ),
   ];
 }
 
