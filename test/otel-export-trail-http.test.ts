@@ -125,9 +125,11 @@ describe('exportTrail over OTLP/HTTP', () => {
     const worker = new Worker(new URL('./fixtures/worker-emit-tool-call.mjs', import.meta.url), {
       workerData: { handle: sink.handle, turnId: turn.turnId },
     });
+    // Both listeners at once: the worker may end right after its message.
+    const exited = once(worker, 'exit');
     const [message] = (await once(worker, 'message')) as [{ done: boolean }];
     expect(message.done).toBe(true);
-    await once(worker, 'exit');
+    await exited;
     sink.emit(new TurnEndEvent({ ...turn, functionCallsCount: 1 }));
     sink.close();
 
