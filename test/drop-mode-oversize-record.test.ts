@@ -50,6 +50,9 @@ describe("ThreadedJSONLSinkCollector({ onFull: 'drop' }): a record larger than t
       try {
         // The drain runs, then the pipe (64 KiB) and the ring fill up: once the drain has written
         // nothing more for a while and records are being dropped, the destination takes nothing.
+        // ready(): the drain worker runs, so the drain that stops writing below is the one that
+        // blocks on the pipe, not one that has not started yet.
+        await sink.ready();
         let seq = 0;
         sink.emit(numberedEvent('main', seq++, FIXED_TIMESTAMP));
         sink.flush();

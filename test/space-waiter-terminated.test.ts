@@ -47,12 +47,25 @@ describe('ThreadedJSONLSinkCollector: a producer terminated while it waits for s
     });
     const control = new Int32Array(sink.handle.buffer, 0, 32);
     try {
+      await sink.ready();
       // The worker fills the pipe (64 KiB) and the ring, then waits for space with the lock held.
       const worker = new Worker(fixture('worker-emit-numbered-events.mjs'), {
         workerData: { handle: sink.handle, producer: 'worker', count: 1_000_000 },
       });
       worker.on('error', () => {});
-      waitFor('the worker waits for space', () => Atomics.load(control, SPACE_WAIT) !== 0);
+      // Waits for the steady state: the worker waits for space and the drain can write no more
+      // (the pipe is full): a first wait for space may end when the drain catches up.
+      let writtenSoFar = -1;
+      let stillSince = performance.now();
+      waitFor('the worker waits for space with the pipe full', () => {
+        const now = sink.stats().writtenBytes;
+        if (now !== writtenSoFar || Atomics.load(control, SPACE_WAIT) === 0) {
+          writtenSoFar = now;
+          stillSince = performance.now();
+          return false;
+        }
+        return performance.now() - stillSince >= 100;
+      });
       await worker.terminate();
       expect(Atomics.load(control, LOCK)).not.toBe(0);
 
