@@ -28,6 +28,9 @@ import {
   formatNs,
   formatRate,
   isMain,
+  type Latency,
+  latencyOf,
+  latencyTable,
   mainThreadCpuMs,
   makeTempDir,
   markdownTable,
@@ -134,13 +137,8 @@ function spawnRun(variant: VariantKey, n: number): LifecycleRun {
   return JSON.parse(result.stdout.trim().split('\n').pop() ?? '') as LifecycleRun;
 }
 
-export interface EmitLatency {
+export interface EmitLatency extends Latency {
   variant: VariantKey;
-  name: string;
-  meanNs: number;
-  p50Ns: number;
-  p99Ns: number;
-  samples: number;
 }
 
 /** `emit` alone on the calling thread, chain off and on, in one tinybench run, the drain kept up. */
@@ -182,18 +180,9 @@ async function perCall(quick: boolean): Promise<{ timeMs: number; tasks: EmitLat
   } finally {
     removeDir(dir);
   }
-  const tasks = bench.tasks.map((task, index): EmitLatency => {
-    const result = task.result;
-    if (result.state !== 'completed') throw new Error(`${task.name}: ${result.state}`);
-    return {
-      variant: measured[index],
-      name: task.name,
-      meanNs: result.latency.mean * 1e6,
-      p50Ns: result.latency.p50 * 1e6,
-      p99Ns: result.latency.p99 * 1e6,
-      samples: result.latency.samplesCount,
-    };
-  });
+  const tasks = bench.tasks.map(
+    (task, index): EmitLatency => ({ variant: measured[index], ...latencyOf(task) }),
+  );
   return { timeMs, tasks };
 }
 
@@ -262,16 +251,7 @@ export function lifecycleTable(result: LifecycleResult): string {
 }
 
 export function emitTable(result: LifecycleResult): string {
-  return markdownTable(
-    ['emit, calling thread', 'mean', 'p50', 'p99', 'samples'],
-    result.emit.map((task) => [
-      task.name,
-      formatNs(task.meanNs),
-      formatNs(task.p50Ns),
-      formatNs(task.p99Ns),
-      task.samples.toLocaleString('en-US'),
-    ]),
-  );
+  return latencyTable('emit, calling thread', result.emit);
 }
 
 /** Each repetition's ratio to plain, so that noise between repetitions is visible. */

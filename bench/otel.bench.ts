@@ -17,15 +17,10 @@ import { BasicTracerProvider, BatchSpanProcessor, type SpanExporter } from '@ope
 import { OTelCollector } from 'calute-audit/otel';
 import { Bench } from 'tinybench';
 import { events } from './fixture.js';
-import { formatNs, isMain, markdownTable, readArgs, writeJson, yieldToLoop } from './util.js';
+import { isMain, type Latency, latencyOf, latencyTable, readArgs, writeJson, yieldToLoop } from './util.js';
 
-export interface OtelTaskResult {
+export interface OtelTaskResult extends Latency {
   key: string;
-  name: string;
-  meanNs: number;
-  p50Ns: number;
-  p99Ns: number;
-  samples: number;
 }
 
 export interface OtelBenchResult {
@@ -116,32 +111,14 @@ export async function runOtel(quick: boolean): Promise<OtelBenchResult> {
   for (const collector of [plain, withContent]) {
     if (collector.failures !== 0) throw new Error(`otel.bench: ${collector.failures} events failed to map`);
   }
-  const tasks = bench.tasks.map((task, index): OtelTaskResult => {
-    const result = task.result;
-    if (result.state !== 'completed') throw new Error(`${task.name}: ${result.state}`);
-    return {
-      key: rows[index].key,
-      name: task.name,
-      meanNs: result.latency.mean * 1e6,
-      p50Ns: result.latency.p50 * 1e6,
-      p99Ns: result.latency.p99 * 1e6,
-      samples: result.latency.samplesCount,
-    };
-  });
+  const tasks = bench.tasks.map(
+    (task, index): OtelTaskResult => ({ key: rows[index].key, ...latencyOf(task) }),
+  );
   return { timeMs, warmupTimeMs, exportedSpans, tasks };
 }
 
 export function otelTable(result: OtelBenchResult): string {
-  return markdownTable(
-    ['per event, calling thread', 'mean', 'p50', 'p99', 'samples'],
-    result.tasks.map((task) => [
-      task.name,
-      formatNs(task.meanNs),
-      formatNs(task.p50Ns),
-      formatNs(task.p99Ns),
-      task.samples.toLocaleString('en-US'),
-    ]),
-  );
+  return latencyTable('per event, calling thread', result.tasks);
 }
 
 if (isMain(import.meta.url)) {

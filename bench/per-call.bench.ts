@@ -26,8 +26,10 @@ import {
   countLines,
   formatNs,
   isMain,
+  type Latency,
+  latencyOf,
+  latencyTable,
   makeTempDir,
-  markdownTable,
   readArgs,
   removeDir,
   writeJson,
@@ -37,13 +39,8 @@ import {
 // Under `module: NodeNext` the default export is not typed as constructible.
 const SonicBoom = SonicBoomModule as unknown as new (options: SonicBoomOpts) => SonicBoomType;
 
-export interface PerCallTaskResult {
+export interface PerCallTaskResult extends Latency {
   key: string;
-  name: string;
-  meanNs: number;
-  p50Ns: number;
-  p99Ns: number;
-  samples: number;
 }
 
 export interface PerCallResult {
@@ -339,32 +336,14 @@ export async function runPerCall(quick: boolean): Promise<PerCallResult> {
     removeDir(dir);
   }
   if (kept === undefined) throw new Error('nothing was kept');
-  const tasks = bench.tasks.map((task, index): PerCallTaskResult => {
-    const result = task.result;
-    if (result.state !== 'completed') throw new Error(`${task.name}: ${result.state}`);
-    return {
-      key: competitors[index].key,
-      name: task.name,
-      meanNs: result.latency.mean * 1e6,
-      p50Ns: result.latency.p50 * 1e6,
-      p99Ns: result.latency.p99 * 1e6,
-      samples: result.latency.samplesCount,
-    };
-  });
+  const tasks = bench.tasks.map(
+    (task, index): PerCallTaskResult => ({ key: competitors[index].key, ...latencyOf(task) }),
+  );
   return { timeMs, warmupTimeMs, timerOverheadNs: (bench.timerOverhead ?? 0) * 1e6, tasks };
 }
 
 export function perCallTable(result: PerCallResult): string {
-  return markdownTable(
-    ['per call, calling thread', 'mean', 'p50', 'p99', 'samples'],
-    result.tasks.map((task) => [
-      task.name,
-      formatNs(task.meanNs),
-      formatNs(task.p50Ns),
-      formatNs(task.p99Ns),
-      task.samples.toLocaleString('en-US'),
-    ]),
-  );
+  return latencyTable('per call, calling thread', result.tasks);
 }
 
 if (isMain(import.meta.url)) {

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type pino from 'pino';
+import type { Task } from 'tinybench';
 
 /** Whether the module at `url` is the script node was started with. */
 export const isMain = (url: string): boolean =>
@@ -149,4 +150,40 @@ export async function closePino(
   (transport as unknown as { ref(): void }).ref();
   transport.end();
   await closed;
+}
+
+/** One tinybench task's timing of a single call, in nanoseconds. */
+export interface Latency {
+  name: string;
+  meanNs: number;
+  p50Ns: number;
+  p99Ns: number;
+  samples: number;
+}
+
+/** The latency of a finished tinybench task; a task that did not complete is a bench bug. */
+export function latencyOf(task: Task): Latency {
+  const result = task.result;
+  if (result.state !== 'completed') throw new Error(`${task.name}: ${result.state}`);
+  return {
+    name: task.name,
+    meanNs: result.latency.mean * 1e6,
+    p50Ns: result.latency.p50 * 1e6,
+    p99Ns: result.latency.p99 * 1e6,
+    samples: result.latency.samplesCount,
+  };
+}
+
+/** Mean, p50, p99 and samples of each row, the first column headed `what`. */
+export function latencyTable(what: string, rows: readonly Latency[]): string {
+  return markdownTable(
+    [what, 'mean', 'p50', 'p99', 'samples'],
+    rows.map((row) => [
+      row.name,
+      formatNs(row.meanNs),
+      formatNs(row.p50Ns),
+      formatNs(row.p99Ns),
+      row.samples.toLocaleString('en-US'),
+    ]),
+  );
 }
