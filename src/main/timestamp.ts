@@ -11,8 +11,16 @@
 // the wall clock (NTP corrections, suspend), so the origin is moved whenever the two
 // disagree by more than a millisecond; the wall clock is read for that at most once per
 // millisecond of monotonic time, which keeps Date.now() off almost every call.
+//
+// Moving the origin back (the monotonic clock ran ahead of the wall clock) would make a
+// later event older than an earlier one from the same thread, and readers order a turn's
+// calls by time. So a step back smaller than STEP_BACK_SHOWN_US is absorbed: the clock
+// holds at the last value given out until the wall clock passes it. A larger step back is
+// a real clock change (an operator set the time) and shows as it is.
+const STEP_BACK_SHOWN_US = 1_000_000;
 let origin = performance.timeOrigin;
 let lastCheck = Number.NEGATIVE_INFINITY;
+let lastGiven = 0;
 
 /** The current time as epoch microseconds (an integer). */
 export function nowMicros(): number {
@@ -22,7 +30,10 @@ export function nowMicros(): number {
     const wall = Date.now();
     if (Math.abs(origin + monotonic - wall) > 1) origin = wall - monotonic;
   }
-  return Math.floor((origin + monotonic) * 1000);
+  const micros = Math.floor((origin + monotonic) * 1000);
+  if (micros < lastGiven && lastGiven - micros < STEP_BACK_SHOWN_US) return lastGiven;
+  lastGiven = micros;
+  return micros;
 }
 
 let cachedSecond = Number.NaN;
