@@ -104,6 +104,13 @@ export class AuditCallbackHandler extends BaseCallbackHandler {
     return this.#recorder.emitter.child({ sessionId: thread });
   }
 
+  /** A run that has ended: its record, no longer tracked. */
+  #take(runId: string): RunRecord | undefined {
+    const record = this.#runs.get(runId);
+    this.#runs.delete(runId);
+    return record;
+  }
+
   /** The turn a run counts its tool calls in. */
   #turnOf(record: RunRecord): RunRecord | undefined {
     return record.turnId === null ? undefined : this.#runs.get(record.turnId);
@@ -135,8 +142,7 @@ export class AuditCallbackHandler extends BaseCallbackHandler {
 
   override handleChainEnd(outputs: ChainValues, runId: string): void {
     this.#recorder.guard('handleChainEnd', () => {
-      const record = this.#runs.get(runId);
-      this.#runs.delete(runId);
+      const record = this.#take(runId);
       if (record?.kind !== 'turn') return;
       this.#recorder.emit(
         'emitTurnEnd',
@@ -153,8 +159,7 @@ export class AuditCallbackHandler extends BaseCallbackHandler {
 
   override handleChainError(error: Error, runId: string): void {
     this.#recorder.guard('handleChainError', () => {
-      const record = this.#runs.get(runId);
-      this.#runs.delete(runId);
+      const record = this.#take(runId);
       // An error passes through every chain it leaves; the outermost one records it once.
       if (record?.kind !== 'turn') return;
       this.#recorder.emit(
@@ -217,8 +222,7 @@ export class AuditCallbackHandler extends BaseCallbackHandler {
 
   override handleLLMEnd(output: LLMResult, runId: string): void {
     this.#recorder.guard('handleLLMEnd', () => {
-      const record = this.#runs.get(runId);
-      this.#runs.delete(runId);
+      const record = this.#take(runId);
       if (record === undefined) return;
       const facts = modelCallFacts(output);
       this.#recorder.emit(
@@ -239,8 +243,7 @@ export class AuditCallbackHandler extends BaseCallbackHandler {
 
   override handleLLMError(error: Error, runId: string): void {
     this.#recorder.guard('handleLLMError', () => {
-      const record = this.#runs.get(runId);
-      this.#runs.delete(runId);
+      const record = this.#take(runId);
       this.#recorder.emit(
         'emitError',
         {
@@ -287,8 +290,7 @@ export class AuditCallbackHandler extends BaseCallbackHandler {
 
   override handleToolEnd(output: unknown, runId: string): void {
     this.#recorder.guard('handleToolEnd', () => {
-      const record = this.#runs.get(runId);
-      this.#runs.delete(runId);
+      const record = this.#take(runId);
       if (record === undefined) return;
       const message = output as { status?: unknown; content?: unknown } | null;
       this.#recorder.emit(
@@ -310,8 +312,7 @@ export class AuditCallbackHandler extends BaseCallbackHandler {
 
   override handleToolError(error: Error, runId: string): void {
     this.#recorder.guard('handleToolError', () => {
-      const record = this.#runs.get(runId);
-      this.#runs.delete(runId);
+      const record = this.#take(runId);
       if (record === undefined) return;
       this.#recorder.emit(
         'emitToolCallFailure',
