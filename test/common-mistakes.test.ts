@@ -203,3 +203,52 @@ describe('previews that are not strings are written as their JSON', () => {
     ]);
   });
 });
+
+describe('a misspelled option: the error names the option meant', () => {
+  /** The message of what `call` throws. */
+  const messageOf = (call: () => unknown) => (thrownBy(call) as Error).message;
+
+  it('a typo, a record key, a snake_case key; nothing suggested for another word', () => {
+    const audit = new AuditEmitter(new InMemoryCollector());
+    const loose = audit as unknown as Record<string, (args: object) => unknown>;
+    const cases: [call: () => unknown, meant: string | null][] = [
+      [() => loose.emitToolCallAttempt.call(audit, { toolNme: 'x' }), 'toolName'],
+      [() => loose.emitError.call(audit, { errorMessage: 'x' }), 'errorMsg'],
+      [() => loose.emitTurnEnd.call(audit, { functionCallsCount: 2 }), 'fcCount'],
+      [() => loose.emitTurnEnd.call(audit, { function_calls_count: 2 }), 'fcCount'],
+      [() => new TurnStartEvent({ prompt_preview: 'x' } as never), 'promptPreview'],
+      [() => new AuditEmitter({ collecter: new InMemoryCollector() } as never), 'collector'],
+      [
+        () => new ThreadedJSONLSinkCollector(path.join(tempDir(), 'a.jsonl'), { rotaton: {} } as never),
+        'rotation',
+      ],
+      [() => loose.emitToolCallAttempt.call(audit, { toolName: 'x', payload: 1 }), null],
+    ];
+    for (const [call, meant] of cases) {
+      const message = messageOf(call);
+      if (meant === null) expect(message).not.toContain('did you mean');
+      else expect(message).toContain(`(did you mean "${meant}"?)`);
+    }
+  });
+
+  it('a wrong value is shown short; a key that cannot be read is not shown at all', () => {
+    const file = path.join(tempDir(), 'b.jsonl');
+    expect(messageOf(() => new ThreadedJSONLSinkCollector(file, { retention: { maxFiles: 3 } }))).toBe(
+      'Invalid option "retention": expected undefined unless rotation is set (it deletes rotated files), got {"maxFiles":3}',
+    );
+    const secret = `-----BEGIN PRIVATE KEY-----\n${'A'.repeat(64)}\n-----END PRIVATE KEY-----\n`;
+    const message = messageOf(
+      () =>
+        new ThreadedJSONLSinkCollector(file, {
+          rotation: { maxBytes: 1 << 20 },
+          integrity: { privateKey: secret },
+        }),
+    );
+    expect(message).toMatch(
+      new RegExp(
+        `^Invalid option "integrity\\.privateKey": expected an Ed25519 private KeyObject or PEM, got text of ${secret.length} characters that Node cannot read as a key \\(.+\\)$`,
+      ),
+    );
+    expect(message).not.toContain('AAAA');
+  });
+});

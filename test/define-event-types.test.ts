@@ -7,7 +7,8 @@
  */
 import {
   AuditEmitter,
-  type AuditEvent,
+  AuditEvent,
+  type AuditEventOptions,
   AuditOptionError,
   defineEvent,
   type EventOf,
@@ -163,5 +164,35 @@ describe('AuditEmitter: emit(Class, options) and the emit methods are typed', ()
     refused(() => new ToolCallAttemptEvent({ tool_name: 'x' }), 'tool_name');
     // @ts-expect-error toolCallId is a string
     refused(() => new ToolCallAttemptEvent({ toolCallId: 7 }), 'toolCallId');
+  });
+});
+
+// The README's class with methods, as written there.
+class PlanEvent extends AuditEvent {
+  static {
+    // biome-ignore lint/complexity/noThisInStatic: the README's form, tested as written
+    defineEvent(this, { type: 'plan', fields: { steps: { kind: 'stringArray' } } });
+  }
+  declare steps: string[];
+  constructor(options?: AuditEventOptions & { steps?: string[] }) {
+    super(options);
+  }
+  get size() {
+    return this.steps.length;
+  }
+}
+
+describe("the README's class declared in a static block", () => {
+  it('takes its fields as typed options, in its constructor and in emit(Class, options)', () => {
+    const collector = new InMemoryCollector();
+    const audit = new AuditEmitter({ collector });
+    const event = new PlanEvent({ steps: ['a'] });
+    expectTypeOf(event.steps).toEqualTypeOf<string[]>();
+    expect(event.size).toBe(1);
+    audit.emit(PlanEvent, { agentId: 'a1', steps: ['search', 'answer'] });
+    // @ts-expect-error steps is a list of strings
+    refused(() => new PlanEvent({ steps: 'search' }), 'steps');
+    const record = collector.getEvents()[0]?.toDict();
+    expect(record).toMatchObject({ event_type: 'plan', agent_id: 'a1', steps: ['search', 'answer'] });
   });
 });

@@ -216,7 +216,10 @@ describe('defineEvent({ type, fields }): its records through every collector', (
         '"session_id":"s-9","severity":"info","metadata":{},"text":"mail [REDACTED] …","source":"a@b.co"}',
     );
     expect(() => audit.emit(Summary, { txt: 'x' } as never)).toThrow(
-      'Unknown option "txt" of SummaryEvent; its options are timestamp, agentId, turnId, sessionId, severity, metadata, text, source',
+      'Unknown option "txt" of SummaryEvent (did you mean "text"?); its options are timestamp, agentId, turnId, sessionId, severity, metadata, text, source',
+    );
+    expect(() => audit.emit(Summary, { title: 'x' } as never)).toThrow(
+      'Unknown option "title" of SummaryEvent; its options are timestamp, agentId, turnId, sessionId, severity, metadata, text, source',
     );
     expect(memory.length).toBe(1);
   });

@@ -279,11 +279,18 @@ for (const k in o) {
   const v = o[k];
   switch (k) {
 ${cases}
-    default: throw E.unknownEventOption(NAME, k, KNOWN);
+    default: throw E.unknownEventOption(NAME, k, KNOWN, RECORD_KEYS);
   }
 }
 };`;
-  return new Function('E', 'NAME', 'KNOWN', 'IS_ARRAY', source)(errors, className, known, isArraySafe);
+  const recordKeys = new Map(spec.fields.map((field) => [field.key, field.prop]));
+  return new Function('E', 'NAME', 'KNOWN', 'RECORD_KEYS', 'IS_ARRAY', source)(
+    errors,
+    className,
+    known,
+    recordKeys,
+    isArraySafe,
+  );
 }
 
 declareClass(AuditEvent, { type: BASE_TYPE, severity: 'info', fields: [] }, true);

@@ -112,7 +112,7 @@ else for (const k in a) {
   const v = a[k];
   switch (k) {
 ${checks.map(([name, test, expected]) => `    case ${JSON.stringify(name)}: if (v !== undefined && (${test})) throw E.eventOption(METHOD, k, ${JSON.stringify(expected)}, v); break;`).join('\n')}
-    default: throw E.unknownEventOption(METHOD, k, KNOWN);
+    default: throw E.unknownEventOption(METHOD, k, KNOWN, RECORD_KEYS);
   }
 }
 ${required.map((field) => `if (a[${JSON.stringify(field.arg)}] === undefined || a[${JSON.stringify(field.arg)}] === null) throw E.missingArgument(METHOD, ${JSON.stringify(field.arg)});`).join('\n')}
@@ -134,6 +134,7 @@ return ${returnsTurn ? 'o.turnId' : entry.emitter?.returns === 'toolCallId' ? 'o
     'E',
     'METHOD',
     'KNOWN',
+    'RECORD_KEYS',
     'NONE',
     'SETTINGS',
     'CONTEXT',
@@ -152,6 +153,7 @@ return ${returnsTurn ? 'o.turnId' : entry.emitter?.returns === 'toolCallId' ? 'o
     errors,
     method,
     known,
+    new Map(spec.fields.map((field) => [field.key, field.arg])),
     Object.freeze({}),
     SETTINGS,
     CONTEXT,

@@ -70,6 +70,16 @@ export const errors = {
       'ERR_AUDIT_OPTION',
       `Invalid option "${name}": expected ${expected}, got ${formatValue(got)}`,
     ),
+  /**
+   * A key Node cannot read. The value is not quoted (it may be a secret); what Node said
+   * is the cause.
+   */
+  unreadableKey: (name: string, expected: string, got: unknown, cause: unknown) =>
+    new AuditOptionError(
+      'ERR_AUDIT_OPTION',
+      `Invalid option "${name}": expected ${expected}, got ${describeKeyInput(got)} that Node cannot read as a key (${(cause as Error)?.message})`,
+      { cause },
+    ),
   unknownOption: (name: string, key: string, known: readonly string[]) =>
     new AuditOptionError(
       'ERR_AUDIT_OPTION',
@@ -81,10 +91,16 @@ export const errors = {
       'ERR_AUDIT_OPTION',
       `Invalid option "${name}" of ${className}: expected ${expected}, got ${formatValue(got)}`,
     ),
-  unknownEventOption: (className: string, name: string, known: readonly string[]) =>
+  /** `recordKeys`: each field's record key → its option, so a record key suggests its option. */
+  unknownEventOption: (
+    className: string,
+    name: string,
+    known: readonly string[],
+    recordKeys?: ReadonlyMap<string, string>,
+  ) =>
     new AuditOptionError(
       'ERR_AUDIT_OPTION',
-      `Unknown option "${name}" of ${className}${suggestion(name, known)}; its options are ${known.join(', ')}`,
+      `Unknown option "${name}" of ${className}${suggestion(name, known, recordKeys)}; its options are ${known.join(', ')}`,
     ),
   /**
    * Outside rotation (logrotate) renames the audit file, and later renames it again, without
@@ -179,22 +195,97 @@ export const errors = {
     ),
 } as const;
 
-/** ` (did you mean "toolName"?)` for a snake_case or differently cased known name. */
-/** ` (did you mean "sessionId"?)` for `session_id`, or nothing. */
-export function suggestion(name: string, known: readonly string[]): string {
-  const plain = (text: string) => text.replace(/_/g, '').toLowerCase();
-  const match = known.find((candidate) => plain(candidate) === plain(name));
+/**
+ * ` (did you mean "toolName"?)`, or nothing: the known name that differs from `name` only in
+ * case and underscores (`tool_name`), whose record key it is (`error_message` for
+ * `errorMsg`, given in `recordKeys` as key → name), or that is one or two edits away
+ * (`toolNme`, `collecter`).
+ */
+export function suggestion(
+  name: string,
+  known: readonly string[],
+  recordKeys: ReadonlyMap<string, string> = NO_RECORD_KEYS,
+): string {
+  const match = closestName(name, known, recordKeys);
   return match === undefined ? '' : ` (did you mean "${match}"?)`;
 }
 
+const NO_RECORD_KEYS: ReadonlyMap<string, string> = new Map();
+
+/** `tool_name`, `toolName` and `TOOLNAME` are one name to a person typing it. */
+const plain = (text: string) => text.replace(/_/g, '').toLowerCase();
+
+function closestName(
+  name: string,
+  known: readonly string[],
+  recordKeys: ReadonlyMap<string, string>,
+): string | undefined {
+  const typed = plain(name);
+  const same = known.find((candidate) => plain(candidate) === typed);
+  if (same !== undefined) return same;
+  for (const [key, option] of recordKeys) if (plain(key) === typed) return option;
+  // One edit in a short name, two in a longer one: further than that is another word.
+  let best: string | undefined;
+  let bestDistance = typed.length <= 4 ? 1 : 2;
+  for (const candidate of known) {
+    const distance = editDistance(typed, plain(candidate), bestDistance);
+    if (distance < bestDistance || (distance === bestDistance && best === undefined)) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+
+/**
+ * Edits (insert, delete, replace, swap two neighbours) from `a` to `b`, or `limit + 1` once
+ * it is certain to exceed `limit`.
+ */
+function editDistance(a: string, b: string, limit: number): number {
+  if (Math.abs(a.length - b.length) > limit) return limit + 1;
+  let before: number[] = [];
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    let rowMin = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let value = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        value = Math.min(value, before[j - 2]! + 1);
+      current.push(value);
+      rowMin = Math.min(rowMin, value);
+    }
+    if (rowMin > limit) return limit + 1;
+    before = previous;
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
+/** What a wrong value was, short enough for one line of an error message. */
 function formatValue(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'string') return shorten(JSON.stringify(value));
   if (typeof value === 'bigint') return `${value}n`;
   if (typeof value === 'symbol') return value.toString();
   if (value === null || typeof value !== 'object') return String(value);
   try {
-    return Object.prototype.toString.call(value);
+    const tag = Object.prototype.toString.call(value);
+    if (tag !== '[object Object]' && tag !== '[object Array]') return tag;
+    return shorten(JSON.stringify(value));
   } catch {
     return 'an object';
   }
+}
+
+/** Characters of a wrong value an error message shows: enough to recognise it. */
+const MAX_SHOWN_VALUE = 80;
+
+const shorten = (text: string) =>
+  text.length <= MAX_SHOWN_VALUE ? text : `${text.slice(0, MAX_SHOWN_VALUE)}…`;
+
+function describeKeyInput(value: unknown): string {
+  if (typeof value === 'string') return `text of ${value.length} characters`;
+  if (Buffer.isBuffer(value)) return `a Buffer of ${value.length} bytes`;
+  return value === null || typeof value !== 'object' ? String(value) : 'an object';
 }

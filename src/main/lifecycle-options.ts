@@ -114,10 +114,11 @@ export function resolveIntegrity(value: unknown): ResolvedIntegrity | null {
         ? raw.privateKey
         : crypto.createPrivateKey(raw.privateKey as string | Buffer);
   } catch (error) {
-    throw errors.option(
+    throw errors.unreadableKey(
       'integrity.privateKey',
       'an Ed25519 private KeyObject or PEM',
-      (error as Error).message,
+      raw.privateKey,
+      error,
     );
   }
   if (privateKey.type !== 'private' || privateKey.asymmetricKeyType !== 'ed25519') {
