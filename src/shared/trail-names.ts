@@ -4,7 +4,7 @@
  * between stem and extension, and compression adds `.gz`:
  *
  *   audit.jsonl                                 the active file
- *   audit.20261127T130500.123456Z.jsonl         rotated at 2026-11-27 13:05:00.123456 UTC
+ *   audit.20261127T130500.123000Z.jsonl         rotated at 2026-11-27 13:05:00.123 UTC
  *   audit.20261127T140500.000012Z.jsonl.gz      rotated, then gzipped
  *
  * The time has a fixed width, so names sort in time order; the active file comes last. The
