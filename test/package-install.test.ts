@@ -274,6 +274,20 @@ describe('npm pack on the tracked files: what the tarball holds', () => {
     expect(files.some((file) => /^(src|test|bench|examples)\//.test(file))).toBe(false);
   });
 
+  it('source maps carry their sources: stack traces and debuggers show the TypeScript without src/', () => {
+    const { files, installed } = state();
+    const maps = files.filter((file) => file.endsWith('.js.map'));
+    expect(maps.length).toBeGreaterThan(10);
+    for (const map of maps) {
+      const { sources, sourcesContent } = JSON.parse(fs.readFileSync(path.join(installed, map), 'utf8'));
+      expect(sourcesContent?.length, map).toBe(sources.length);
+      expect(
+        sourcesContent.every((text: unknown) => typeof text === 'string' && text.length > 0),
+        map,
+      ).toBe(true);
+    }
+  });
+
   it('prepack cleans dist/ first: a file left from an older build is not shipped', () => {
     expect(state().files).not.toContain(STALE);
   });
