@@ -86,6 +86,33 @@ describe('the calute-audit command', () => {
     const run = await runBin(['stats', mixed]);
     expect(run.code).toBe(2);
     expect(run.stderr).toBe(`calute-audit: ${mixed}:18: not an audit record: no "event_type" string\n`);
+    // A file with no newline at its end: its one line is not a write cut short.
+    const json = path.join(dir, 'package.json');
+    fs.writeFileSync(json, '{"name":"app","version":"1.0.0"}');
+    const text = path.join(dir, 'notes.txt');
+    fs.writeFileSync(text, 'hello');
+    for (const command of ['stats', 'filter', 'pretty', 'turns']) {
+      expect(await runBin([command, json]), command).toStrictEqual({
+        code: 2,
+        stdout: '',
+        stderr: `calute-audit: ${json}:1: not an audit record: no "event_type" string (and no newline at the end of the file)\n`,
+      });
+      expect((await runBin([command, text])).stderr, command).toBe(
+        `calute-audit: ${text}:1: not an audit record: not the start of a record (and no newline at the end of the file)\n`,
+      );
+    }
+    const verified = await runBin(['verify', json]);
+    expect(verified.code).toBe(1);
+    expect(verified.stdout).toContain(
+      `${json}:1: not-object: no "event_type" string (and no newline at the end of the file)`,
+    );
+    // A record cut short is still a torn line, a warning: what was whole is read.
+    const cut = path.join(dir, 'cut.jsonl');
+    const first = fs.readFileSync(trail, 'utf8').split('\n')[0];
+    fs.writeFileSync(cut, `${first}\n${first.slice(0, 40)}`);
+    const torn = await runBin(['stats', '--json', cut]);
+    expect(torn.code).toBe(0);
+    expect(JSON.parse(torn.stdout).records).toBe(1);
     const gz = path.join(dir, 'broken.jsonl.gz');
     fs.writeFileSync(gz, Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 1, 2, 3]));
     const broken = await runBin(['stats', gz]);

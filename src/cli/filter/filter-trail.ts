@@ -8,7 +8,7 @@
 import { type LineVisitor, scanLines } from '../input/line-scanner.js';
 import type { TrailSource } from '../input/sources.js';
 import { OutputBuffer } from '../output/output-buffer.js';
-import { isBlank, parseLine } from '../record/parse-line.js';
+import { isBlank, notACutRecord, parseLine } from '../record/parse-line.js';
 import { notARecord, type ReadOptions } from '../record/read-records.js';
 import { compileTypeTest } from '../record/type-prefix.js';
 import { compileCriteria, type FilterCriteria } from './criteria.js';
@@ -55,6 +55,8 @@ export async function filterTrail(
       }
     },
     torn(bytes, cursor) {
+      const problem = notACutRecord(bytes);
+      if (problem !== null) throw notARecord(cursor, problem);
       lines++;
       options.onTorn?.({ source: cursor.source.name, line: cursor.line, bytes: bytes.length });
     },

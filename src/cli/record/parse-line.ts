@@ -31,6 +31,24 @@ export function parseLine(chunk: Buffer, start: number, end: number): ReadRecord
   return value as ReadRecord;
 }
 
+/**
+ * Why bytes at the end of a file with no newline are not a record cut short, or null when
+ * they can be one. A write cut short leaves a record's first bytes: `{"` and JSON that does
+ * not end (or, cut just before its newline, a whole record). Anything else (another kind of
+ * file that does not end with a newline) is not an audit trail, and is said so.
+ */
+export function notACutRecord(bytes: Buffer): string | null {
+  if (bytes[0] !== OPEN_BRACE || (bytes.length > 1 && bytes[1] !== QUOTE)) {
+    return 'not the start of a record (and no newline at the end of the file)';
+  }
+  const parsed = parseLine(bytes, 0, bytes.length);
+  if (typeof parsed !== 'string' || parsed.startsWith('not JSON')) return null;
+  return `${parsed} (and no newline at the end of the file)`;
+}
+
+const OPEN_BRACE = 0x7b;
+const QUOTE = 0x22;
+
 /** Whether the line holds only whitespace (a blank line carries no record). */
 export function isBlank(chunk: Buffer, start: number, end: number): boolean {
   for (let i = start; i < end; i++) {

@@ -7,7 +7,7 @@
 import { inputError } from '../errors.js';
 import { type Cursor, type LineVisitor, type ScanOptions, scanLines } from '../input/line-scanner.js';
 import type { TrailSource } from '../input/sources.js';
-import { isBlank, parseLine, type ReadRecord } from './parse-line.js';
+import { isBlank, notACutRecord, parseLine, type ReadRecord } from './parse-line.js';
 
 /** A source's last line had no newline: the write was cut short (a crash). */
 export interface TornLine {
@@ -55,6 +55,8 @@ export async function readRecords(
       onRecord(record, chunk, start, end, cursor);
     },
     torn(bytes, cursor) {
+      const problem = notACutRecord(bytes);
+      if (problem !== null) throw notARecord(cursor, problem);
       options.onTorn?.({ source: cursor.source.name, line: cursor.line, bytes: bytes.length });
     },
     afterChunk: options.afterChunk,

@@ -11,7 +11,7 @@ import {
   fieldsOfRecord,
   fromByteString,
 } from '../record/field-reader.js';
-import { isBlank, parseLine } from '../record/parse-line.js';
+import { isBlank, notACutRecord, parseLine } from '../record/parse-line.js';
 import { notARecord, type ReadOptions, type TornLine } from '../record/read-records.js';
 import { DurationSeries, type DurationSummary } from './durations.js';
 
@@ -237,6 +237,8 @@ export async function trailStats(
       lastEnd = end;
     },
     torn(torn, cursor) {
+      const problem = notACutRecord(torn);
+      if (problem !== null) throw notARecord(cursor, problem);
       bytes += torn.length;
       const line = { source: cursor.source.name, line: cursor.line, bytes: torn.length };
       tornLines.push(line);

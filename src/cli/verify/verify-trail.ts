@@ -5,7 +5,7 @@
  */
 import { type LineVisitor, scanLines } from '../input/line-scanner.js';
 import type { TrailSource } from '../input/sources.js';
-import { isBlank, parseLine } from '../record/parse-line.js';
+import { isBlank, notACutRecord, parseLine } from '../record/parse-line.js';
 import type { ReadOptions } from '../record/read-records.js';
 import { recordProblems } from './check-record.js';
 import { checkIntegrity, type IntegrityOutcome } from './integrity.js';
@@ -81,6 +81,12 @@ export async function verifyTrail(
     },
     torn(bytes, cursor) {
       lines++;
+      const problem = notACutRecord(bytes);
+      if (problem !== null) {
+        const kind = problem.startsWith('not the start') ? 'not-json' : 'not-object';
+        report({ kind, file: cursor.source.name, line: cursor.line, message: problem });
+        return;
+      }
       const torn = { source: cursor.source.name, line: cursor.line, bytes: bytes.length };
       options.onTorn?.(torn);
       report({
