@@ -167,46 +167,49 @@ describe('tail', () => {
   it.each([
     ['plain', false],
     ['gzipped', true],
-  ])('-f: several rotations between two looks (%s): the files in between are read in full, in order', async (_, compress) => {
-    const dir = tempDir();
-    const base = path.join(dir, 'audit.jsonl');
-    const sink = new ThreadedJSONLSinkCollector(base, { rotation: { maxBytes: 4096 }, compress });
-    await sink.ready();
-    const audit = new AuditEmitter({ collector: sink });
-    const { out, text } = collector();
-    const notices: string[] = [];
-    const stop = new AbortController();
-    stops.push(stop);
-    const messages = () =>
-      text()
-        .split('\n')
-        .filter(Boolean)
-        .map((line) => JSON.parse(line).error_message);
-    const following = tailTrail([], out, {
-      lines: 0,
-      follow: { path: base, signal: stop.signal, intervalMs: 400 },
-      onNotice: (message) => notices.push(message),
-    });
-    // About 300 bytes a record: a rotation every 13 or so, several within one 400 ms look.
-    const total = 200;
-    for (let i = 0; i < total; i++) {
-      audit.emitError({ errorType: 'N', errorMsg: `n${i}` });
-      if (i % 10 === 9) {
-        await sink.flushAsync();
-        await sleep(30);
+  ])(
+    '-f: several rotations between two looks (%s): the files in between are read in full, in order',
+    async (_, compress) => {
+      const dir = tempDir();
+      const base = path.join(dir, 'audit.jsonl');
+      const sink = new ThreadedJSONLSinkCollector(base, { rotation: { maxBytes: 4096 }, compress });
+      await sink.ready();
+      const audit = new AuditEmitter({ collector: sink });
+      const { out, text } = collector();
+      const notices: string[] = [];
+      const stop = new AbortController();
+      stops.push(stop);
+      const messages = () =>
+        text()
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => JSON.parse(line).error_message);
+      const following = tailTrail([], out, {
+        lines: 0,
+        follow: { path: base, signal: stop.signal, intervalMs: 400 },
+        onNotice: (message) => notices.push(message),
+      });
+      // About 300 bytes a record: a rotation every 13 or so, several within one 400 ms look.
+      const total = 200;
+      for (let i = 0; i < total; i++) {
+        audit.emitError({ errorType: 'N', errorMsg: `n${i}` });
+        if (i % 10 === 9) {
+          await sink.flushAsync();
+          await sleep(30);
+        }
       }
-    }
-    await sink.closeAsync();
-    await until('every record', () => messages().length >= total);
-    await sleep(500);
-    stop.abort();
-    await following;
+      await sink.closeAsync();
+      await until('every record', () => messages().length >= total);
+      await sleep(500);
+      stop.abort();
+      await following;
 
-    expect(messages()).toStrictEqual(Array.from({ length: total }, (_, i) => `n${i}`));
-    const readInFull = notices.filter((notice) => notice.includes('rotated again meanwhile'));
-    console.log(`${readInFull.length} files read in full of ${notices.length} notices`);
-    expect(readInFull.length).toBeGreaterThan(0);
-  });
+      expect(messages()).toStrictEqual(Array.from({ length: total }, (_, i) => `n${i}`));
+      const readInFull = notices.filter((notice) => notice.includes('rotated again meanwhile'));
+      console.log(`${readInFull.length} files read in full of ${notices.length} notices`);
+      expect(readInFull.length).toBeGreaterThan(0);
+    },
+  );
 
   it('the command: tail -f --pretty prints what is appended, and ends with exit 0 on SIGINT', async () => {
     const file = path.join(tempDir(), 'audit.jsonl');
