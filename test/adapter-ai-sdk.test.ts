@@ -6,7 +6,14 @@
  * the integration.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { generateText, simulateReadableStream, stepCountIs, streamText, tool } from 'ai';
+import {
+  generateText,
+  registerTelemetryIntegration,
+  simulateReadableStream,
+  stepCountIs,
+  streamText,
+  tool,
+} from 'ai';
 import { MockLanguageModelV3 } from 'ai/test';
 import { AuditEmitter } from 'calute-audit';
 import { ADAPTER_WARNING_CODE, auditTelemetry } from 'calute-audit/ai-sdk';
@@ -31,8 +38,11 @@ type GenerateResult = Extract<
   unknown[]
 >[number];
 
-/** A fresh model scripted for the two steps (a mock model answers each step once). */
-function scriptedModel(): MockLanguageModelV3 {
+/**
+ * A fresh model scripted for the two steps (a mock model answers each step once); `tag`
+ * marks its ids and answer, to tell concurrent calls apart.
+ */
+function scriptedModel(tag = ''): MockLanguageModelV3 {
   const usage = (input: number, output: number, cached: number, reasoning?: number) => ({
     inputTokens: { total: input, noCache: input - cached, cacheRead: cached, cacheWrite: undefined },
     outputTokens: { total: output, text: output - (reasoning ?? 0), reasoning },
@@ -40,20 +50,25 @@ function scriptedModel(): MockLanguageModelV3 {
   const answers: GenerateResult[] = [
     {
       content: [
-        { type: 'tool-call', toolCallId: 'call-weather', toolName: 'weather', input: '{"city":"Paris"}' },
-        { type: 'tool-call', toolCallId: 'call-flaky', toolName: 'flaky', input: '{"attempt":1}' },
+        {
+          type: 'tool-call',
+          toolCallId: `call-weather${tag}`,
+          toolName: 'weather',
+          input: '{"city":"Paris"}',
+        },
+        { type: 'tool-call', toolCallId: `call-flaky${tag}`, toolName: 'flaky', input: '{"attempt":1}' },
       ],
       finishReason: { unified: 'tool-calls', raw: 'tool_calls' },
       usage: usage(120, 30, 20),
       warnings: [],
-      response: { id: 'resp-1', modelId: 'mock-model-2025-01', timestamp: new Date(0) },
+      response: { id: `resp-1${tag}`, modelId: 'mock-model-2025-01', timestamp: new Date(0) },
     },
     {
-      content: [{ type: 'text', text: 'Sunny in Paris; the other lookup failed.' }],
+      content: [{ type: 'text', text: `Sunny in Paris; the other lookup failed.${tag}` }],
       finishReason: { unified: 'stop', raw: 'stop' },
       usage: usage(180, 12, 0, 4),
       warnings: [],
-      response: { id: 'resp-2', modelId: 'mock-model-2025-01', timestamp: new Date(0) },
+      response: { id: `resp-2${tag}`, modelId: 'mock-model-2025-01', timestamp: new Date(0) },
     },
   ];
   return new MockLanguageModelV3({ provider: 'mock-provider', modelId: 'mock-model', doGenerate: answers });
@@ -379,7 +394,7 @@ describe('auditTelemetry (AI SDK telemetry integration)', () => {
     );
   });
 
-  it('recordError records a failed call as an error of its turn', async () => {
+  it('recordError records a failed call as an error of its turn, and ends the turn', async () => {
     const { sink, records } = openSink(tempDir());
     const audit = auditTelemetry({ collector: sink, sessionId: 's' });
     const failing = new MockLanguageModelV3({
@@ -404,9 +419,154 @@ describe('auditTelemetry (AI SDK telemetry integration)', () => {
     ).toEqual([
       ['turn_start', null, null],
       ['error', 'TypeError', 'AI SDK call'],
+      ['turn_end', null, null],
     ]);
     expect(written[1].error_message).toBe('provider unreachable');
     expect(written[1].turn_id).toBe(written[0].turn_id);
+    expect(written[2]).toMatchObject({
+      turn_id: written[0].turn_id,
+      content_preview: '',
+      function_calls_count: 0,
+    });
+  });
+
+  it('registered once for every call, calls that overlap each get their own turn, complete', async () => {
+    const { sink, records } = openSink(tempDir());
+    registerTelemetryIntegration(auditTelemetry({ collector: sink, sessionId: 's' }));
+    const tags = [' (a)', ' (b)', ' (c)'];
+    try {
+      const results = await Promise.all(
+        tags.map((tag) =>
+          generateText({
+            model: scriptedModel(tag),
+            tools,
+            prompt: `weather${tag}`,
+            stopWhen: stepCountIs(5),
+          }),
+        ),
+      );
+      expect(results.map((result) => result.text)).toStrictEqual(
+        tags.map((tag) => `Sunny in Paris; the other lookup failed.${tag}`),
+      );
+    } finally {
+      (globalThis as { AI_SDK_TELEMETRY_INTEGRATIONS?: unknown[] }).AI_SDK_TELEMETRY_INTEGRATIONS = [];
+    }
+    const written = await records();
+    expect(written).toHaveLength(tags.length * 8);
+    for (const tag of tags) {
+      const start = written.find(
+        (record) => record.event_type === 'turn_start' && record.prompt_preview === `weather${tag}`,
+      );
+      const turn = written.filter((record) => record.turn_id === start?.turn_id);
+      expect(
+        turn.map((record) => record.event_type),
+        tag,
+      ).toStrictEqual([
+        'turn_start',
+        'tool_call_attempt',
+        'tool_call_attempt',
+        'tool_call_complete',
+        'tool_call_failure',
+        'model_call',
+        'model_call',
+        'turn_end',
+      ]);
+      expect(turn.filter((record) => record.tool_call_id).map((record) => record.tool_call_id)).toStrictEqual(
+        [`call-weather${tag}`, `call-flaky${tag}`, `call-weather${tag}`, `call-flaky${tag}`],
+      );
+      expect(
+        turn.filter((record) => record.event_type === 'model_call').map((record) => record.response_id),
+      ).toStrictEqual([`resp-1${tag}`, `resp-2${tag}`]);
+      expect(turn.at(-1)).toMatchObject({
+        content_preview: `Sunny in Paris; the other lookup failed.${tag}`,
+        function_calls_count: 2,
+      });
+    }
+  });
+
+  it('overlapping streamText calls: exact with an integration each; under one, the overlap is reported once', async () => {
+    const textModel = (tag: string, delayMs: number) =>
+      new MockLanguageModelV3({
+        provider: 'mock-provider',
+        modelId: 'mock-stream',
+        doStream: async () => ({
+          stream: simulateReadableStream({
+            chunks: [
+              { type: 'response-metadata', id: `resp${tag}`, modelId: 'mock-stream', timestamp: new Date(0) },
+              { type: 'text-start', id: 't' },
+              { type: 'text-delta', id: 't', delta: `answer${tag}` },
+              { type: 'text-end', id: 't' },
+              {
+                type: 'finish',
+                finishReason: { unified: 'stop', raw: 'stop' },
+                usage: {
+                  inputTokens: { total: 3, noCache: 3, cacheRead: 0, cacheWrite: undefined },
+                  outputTokens: { total: 2, text: 2, reasoning: undefined },
+                },
+              },
+            ],
+            chunkDelayInMs: delayMs,
+          }),
+        }),
+      });
+    const tags = [' (a)', ' (b)'];
+    const turnsOf = (written: Record<string, unknown>[]) =>
+      tags.map((tag) => {
+        const start = written.find((record) => record.prompt_preview === `question${tag}`);
+        return written
+          .filter((record) => record.turn_id === start?.turn_id)
+          .map(
+            (record) =>
+              `${record.event_type}:${record.response_id ?? record.content_preview ?? record.prompt_preview}`,
+          );
+      });
+
+    // An integration each: every record in its own turn.
+    const each = openSink(tempDir());
+    await Promise.all(
+      tags.map(async (tag, index) => {
+        const integration = auditTelemetry({ collector: each.sink, sessionId: 's' });
+        const result = streamText({
+          model: textModel(tag, 10 - 5 * index),
+          prompt: `question${tag}`,
+          experimental_telemetry: { integrations: integration },
+        });
+        return result.text;
+      }),
+    );
+    expect(turnsOf(await each.records())).toStrictEqual(
+      tags.map((tag) => [`turn_start:question${tag}`, `model_call:resp${tag}`, `turn_end:answer${tag}`]),
+    );
+
+    // One integration for both: nothing tells the finishes apart, which is reported once.
+    const one = openSink(tempDir());
+    const reported: string[] = [];
+    const shared = auditTelemetry({
+      collector: one.sink,
+      sessionId: 's',
+      onError: (error) => reported.push((error as Error).message),
+    });
+    await Promise.all(
+      tags.map(async (tag, index) => {
+        const result = streamText({
+          model: textModel(tag, 10 - 5 * index),
+          prompt: `question${tag}`,
+          experimental_telemetry: { integrations: shared },
+        });
+        return result.text;
+      }),
+    );
+    const written = await one.records();
+    expect(written.map((record) => record.event_type).sort()).toStrictEqual([
+      'model_call',
+      'model_call',
+      'turn_end',
+      'turn_end',
+      'turn_start',
+      'turn_start',
+    ]);
+    expect(reported).toHaveLength(1);
+    expect(reported[0]).toContain('streamText calls overlapped under one integration');
   });
 
   it('rejects bad options, naming them', () => {

@@ -208,7 +208,7 @@ describe('AuditCallbackHandler (LangChain.js callbacks)', () => {
     expect(new Set(written.map((record) => record.agent_id))).toEqual(new Set(['weather_agent']));
   });
 
-  it('records a failing run as an error event of its turn', async () => {
+  it('records a failing run as an error event of its turn, then ends the turn', async () => {
     const { sink, records } = openSink(tempDir());
     const failing = RunnableLambda.from(async (_question: string, config) => {
       await fakeModel()
@@ -230,7 +230,9 @@ describe('AuditCallbackHandler (LangChain.js callbacks)', () => {
       ['turn_start', null, null],
       ['error', 'rate limited', 'model FakeBuiltModel'],
       ['error', 'rate limited', 'chain failing_agent'],
+      ['turn_end', null, null],
     ]);
+    expect(written[3]).toMatchObject({ content_preview: '', function_calls_count: 0 });
     expect(new Set(written.map((record) => record.turn_id)).size).toBe(1);
   });
 

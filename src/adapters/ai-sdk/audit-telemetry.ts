@@ -17,6 +17,7 @@
  * tool runs, never held back. (With `streamText` a tool can start while the model still
  * streams the rest of its answer; the measured call then ends at that tool's start.)
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type {
   OnFinishEvent,
   OnStartEvent,
@@ -33,6 +34,12 @@ import { AdapterRecorder } from '../common/recorder.js';
 
 const ADAPTER = 'calute-audit/ai-sdk';
 
+/**
+ * Calls followed at once, at most: far above the calls one process overlaps (each holds a
+ * model request open), low enough that calls never finished hold little memory.
+ */
+const MAX_OPEN_CALLS = 1024;
+
 export type AiSdkAuditOptions = AdapterOptions;
 
 /** One `generateText`/`streamText` call seen through the integration. */
@@ -45,6 +52,10 @@ interface RunState {
   stepInput: unknown;
   modelEndedAt: number | null;
   modelEndedStamp: string | null;
+  /** The step started and not yet finished (its number), or null. */
+  pendingStep: number | null;
+  /** The ids of its tool calls: the finish of a streamed step or call is found by them. */
+  readonly toolCallIds: string[];
 }
 
 /** The newest input of a step: the prompt, or the tool results the model is answering. */
@@ -74,13 +85,68 @@ export interface AiSdkAuditIntegration extends TelemetryIntegration {
 }
 
 /**
- * A telemetry integration that records each run as a turn. One integration follows one run
- * at a time: calls that run concurrently each need their own (pass a fresh
- * `auditTelemetry(...)` in each call's `experimental_telemetry.integrations`).
+ * A telemetry integration that records each run as a turn, also when calls overlap (one
+ * integration registered for every call on a server).
+ *
+ * The SDK's hook events carry no id of their call, so the call is known by where a hook
+ * runs: each call invokes its hooks from its own asynchronous flow, and `onStart` puts the
+ * call's state into that flow (AsyncLocalStorage), where the call's later hooks find it.
+ * A hook that finds none (called from elsewhere) falls back to the call started last.
  */
 export function auditTelemetry(options: AiSdkAuditOptions): AiSdkAuditIntegration {
   const recorder = new AdapterRecorder(ADAPTER, options);
-  let run: RunState | null = null;
+  const calls = new AsyncLocalStorage<RunState>();
+  /** Calls started and not yet finished, in start order. */
+  const open = new Set<RunState>();
+  /** The call a hook belongs to: its own flow's, else the one started last. */
+  const current = (): RunState | null => {
+    const state = calls.getStore();
+    if (state !== undefined) return open.has(state) ? state : null;
+    let last: RunState | null = null;
+    for (const state of open) last = state;
+    return last;
+  };
+  /** A call that ended: no hook of it comes again. */
+  const forget = (state: RunState) => {
+    open.delete(state);
+    for (const id of state.toolCallIds) if (toolTurns.get(id) === state) toolTurns.delete(id);
+  };
+  let overlapReported = false;
+  /**
+   * The call a finish belongs to when it is not known from the hook's flow (streamText
+   * reports step and call finishes from its stream, outside the call's flow): by the tool
+   * call ids it carries, else the one open call that can be finishing. Overlapping calls
+   * with nothing to tell them apart are reported once, and filed under the call started first.
+   */
+  const finishingCall = (
+    hook: string,
+    toolCalls: readonly { toolCallId: string }[],
+    canFinish: (call: RunState) => boolean,
+  ): RunState | null => {
+    for (const { toolCallId } of toolCalls) {
+      const state = toolTurns.get(toolCallId);
+      if (state !== undefined && open.has(state)) return state;
+    }
+    const candidates = [...open].filter(canFinish);
+    if (candidates.length <= 1) return candidates[0] ?? current();
+    if (!overlapReported) {
+      overlapReported = true;
+      recorder.report(
+        hook,
+        new Error(
+          'streamText calls overlapped under one integration, and this finish carries nothing that tells which call it ends: ' +
+            'it is filed under the call started first. Give each streamText call its own integration ' +
+            '(experimental_telemetry: { integrations: auditTelemetry(...) })',
+        ),
+      );
+    }
+    return candidates[0];
+  };
+  /** The call whose flow a hook runs in, if it is known there. */
+  const own = (): RunState | undefined => {
+    const state = calls.getStore();
+    return state !== undefined && open.has(state) ? state : undefined;
+  };
   /** Tool call id → the turn it belongs to (a run's tools may finish after a newer run began). */
   const toolTurns = new Map<string, RunState>();
 
@@ -98,7 +164,7 @@ export function auditTelemetry(options: AiSdkAuditOptions): AiSdkAuditIntegratio
         const prompt = event.prompt ?? lastMessageContent(event.messages);
         // The run is followed even if this record fails: its later records may still go through.
         const turnId = newTurnId();
-        run = {
+        const run: RunState = {
           turnId,
           agentId,
           toolCalls: 0,
@@ -106,26 +172,37 @@ export function auditTelemetry(options: AiSdkAuditOptions): AiSdkAuditIntegratio
           stepInput: undefined,
           modelEndedAt: null,
           modelEndedStamp: null,
+          pendingStep: null,
+          toolCallIds: [],
         };
+        open.add(run);
+        // A call that threw without recordError never finishes: forget the oldest beyond
+        // MAX_OPEN_CALLS, so that such calls cannot grow the set without bound.
+        if (open.size > MAX_OPEN_CALLS) forget(open.values().next().value as RunState);
+        // The rest of this call's flow (its steps, tools and finish) carries its state.
+        calls.enterWith(run);
         recorder.emit('emitTurnStart', { agentId, turnId, prompt });
       });
     },
     onStepStart(event: OnStepStartEvent) {
       recorder.guard('onStepStart', () => {
+        const run = current();
         if (run === null) return;
         run.stepStartedAt = performance.now();
         run.stepInput = lastMessageContent(event.messages);
         run.modelEndedAt = null;
         run.modelEndedStamp = null;
+        run.pendingStep = event.stepNumber;
       });
     },
     onToolCallStart(event: OnToolCallStartEvent) {
       recorder.guard('onToolCallStart', () => {
-        const state = run;
+        const state = current();
         if (state === null) return;
         markModelEnd(state);
         const { toolCallId, toolName, input } = event.toolCall;
         toolTurns.set(toolCallId, state);
+        state.toolCallIds.push(toolCallId);
         state.toolCalls++;
         recorder.emit('emitToolCallAttempt', {
           agentId: state.agentId,
@@ -139,8 +216,7 @@ export function auditTelemetry(options: AiSdkAuditOptions): AiSdkAuditIntegratio
     onToolCallFinish(event: OnToolCallFinishEvent) {
       recorder.guard('onToolCallFinish', () => {
         const { toolCallId, toolName } = event.toolCall;
-        const state = toolTurns.get(toolCallId) ?? run;
-        toolTurns.delete(toolCallId);
+        const state = own() ?? toolTurns.get(toolCallId) ?? current();
         const context = { agentId: state?.agentId ?? recorder.agentId, turnId: state?.turnId ?? null };
         if (event.success) {
           recorder.emit('emitToolCallComplete', {
@@ -163,8 +239,11 @@ export function auditTelemetry(options: AiSdkAuditOptions): AiSdkAuditIntegratio
     },
     onStepFinish(step: OnStepFinishEvent) {
       recorder.guard('onStepFinish', () => {
-        const state = run;
+        const state =
+          own() ??
+          finishingCall('onStepFinish', step.toolCalls, (call) => call.pendingStep === step.stepNumber);
         if (state === null) return;
+        state.pendingStep = null;
         markModelEnd(state);
         const { usage } = step;
         recorder.emitModelCallEndedAt(state.modelEndedStamp!, {
@@ -188,21 +267,23 @@ export function auditTelemetry(options: AiSdkAuditOptions): AiSdkAuditIntegratio
     },
     recordError(error: unknown) {
       recorder.guard('recordError', () => {
-        const state = run;
-        run = null;
-        recorder.emit('emitError', {
-          agentId: state?.agentId ?? recorder.agentId,
-          turnId: state?.turnId ?? null,
-          ...errorFields(error),
-          context: 'AI SDK call',
-        });
+        // Called where the call's error is caught, outside its flow: the failed call is the
+        // one open call; with several open, which one failed is unknown, and none is ended.
+        const state = own() ?? (open.size === 1 ? [...open][0] : undefined);
+        if (state !== undefined) forget(state);
+        const context = { agentId: state?.agentId ?? recorder.agentId, turnId: state?.turnId ?? null };
+        recorder.emit('emitError', { ...context, ...errorFields(error), context: 'AI SDK call' });
+        // The turn ended, in error: its turn_end says so to readers that pair turns.
+        if (state !== undefined)
+          recorder.emit('emitTurnEnd', { ...context, content: '', fcCount: state.toolCalls });
       });
     },
     onFinish(event: OnFinishEvent) {
       recorder.guard('onFinish', () => {
-        const state = run;
+        const calls = event.steps.flatMap((step) => step.toolCalls);
+        const state = own() ?? finishingCall('onFinish', calls, (call) => call.pendingStep === null);
         if (state === null) return;
-        run = null;
+        forget(state);
         recorder.emit('emitTurnEnd', {
           agentId: state.agentId,
           turnId: state.turnId,

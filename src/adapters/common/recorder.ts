@@ -13,7 +13,7 @@ import {
   ModelCallEvent,
 } from 'calute-audit';
 import { type AdapterOptions, resolveAdapterOptions } from './adapter-options.js';
-import { type ErrorSink, guarded } from './report-errors.js';
+import { type ErrorSink, guarded, reportAdapterError } from './report-errors.js';
 
 type MethodName = keyof EmitterMethods;
 type ArgsOf<M extends MethodName> = NonNullable<Parameters<EmitterMethods[M]>[0]>;
@@ -58,6 +58,11 @@ export class AdapterRecorder {
     this.agentId = resolved.agentId;
     this.captureContent = resolved.captureContent;
     this.#onError = resolved.onError;
+  }
+
+  /** Reports a problem of `callback` the way a failure is (onError, else a process warning). */
+  report(callback: string, error: unknown): void {
+    reportAdapterError(this.#adapter, this.#onError, callback, error);
   }
 
   /** Runs a framework callback's body; whatever it throws is reported, never rethrown. */

@@ -162,16 +162,14 @@ export class AuditCallbackHandler extends BaseCallbackHandler {
       const record = this.#take(runId);
       // An error passes through every chain it leaves; the outermost one records it once.
       if (record?.kind !== 'turn') return;
+      const turn = { agentId: record.agentId, turnId: record.turnId };
       this.#recorder.emit(
         'emitError',
-        {
-          agentId: record.agentId,
-          turnId: record.turnId,
-          ...errorFields(error),
-          context: `chain ${record.name}`,
-        },
+        { ...turn, ...errorFields(error), context: `chain ${record.name}` },
         record.emitter,
       );
+      // The turn ended, in error: its turn_end says so to readers that pair turns.
+      this.#recorder.emit('emitTurnEnd', { ...turn, content: '', fcCount: record.toolCalls }, record.emitter);
     });
   }
 
