@@ -143,18 +143,14 @@ export class AuditCallbackHandler extends BaseCallbackHandler {
   override handleChainEnd(outputs: ChainValues, runId: string): void {
     this.#recorder.guard('handleChainEnd', () => {
       const record = this.#take(runId);
-      if (record?.kind !== 'turn') return;
-      this.#recorder.emit(
-        'emitTurnEnd',
-        {
-          agentId: record.agentId,
-          turnId: record.turnId,
-          content: contentOf(outputs),
-          fcCount: record.toolCalls,
-        },
-        record.emitter,
-      );
+      if (record?.kind === 'turn') this.#endTurn(record, contentOf(outputs));
     });
+  }
+
+  /** The turn's `turn_end`: its answer, or '' when it failed. */
+  #endTurn(record: RunRecord, content: unknown): void {
+    const args = { agentId: record.agentId, turnId: record.turnId, content, fcCount: record.toolCalls };
+    this.#recorder.emit('emitTurnEnd', args, record.emitter);
   }
 
   override handleChainError(error: Error, runId: string): void {
@@ -162,14 +158,18 @@ export class AuditCallbackHandler extends BaseCallbackHandler {
       const record = this.#take(runId);
       // An error passes through every chain it leaves; the outermost one records it once.
       if (record?.kind !== 'turn') return;
-      const turn = { agentId: record.agentId, turnId: record.turnId };
       this.#recorder.emit(
         'emitError',
-        { ...turn, ...errorFields(error), context: `chain ${record.name}` },
+        {
+          agentId: record.agentId,
+          turnId: record.turnId,
+          ...errorFields(error),
+          context: `chain ${record.name}`,
+        },
         record.emitter,
       );
       // The turn ended, in error: its turn_end says so to readers that pair turns.
-      this.#recorder.emit('emitTurnEnd', { ...turn, content: '', fcCount: record.toolCalls }, record.emitter);
+      this.#endTurn(record, '');
     });
   }
 
