@@ -12,6 +12,7 @@
  * shared. Off by default, and then free: the emitter holds no redactor.
  */
 
+import { closestName } from './did-you-mean.js';
 import { errors } from './errors.js';
 import { DECLARED_SPECS } from './event-declaration.js';
 import type { EventSpec } from './event-definition.js';
@@ -271,31 +272,13 @@ function checkFieldPaths(keys: readonly string[]): void {
   }
   for (const key of keys) {
     if (known.has(camelCase(key))) continue;
-    const keyOf = [...known.values()];
-    const close = keyOf.find((candidate) => editDistance(candidate, key) <= 2);
+    const close = closestName(key, [...known.values()]);
     throw errors.option(
       'redact.paths',
       `a text field of an event type (${close === undefined ? 'prompt_preview, arguments_preview, ...' : `did you mean "${close}"?`}; a type defined with defineEvent is known once defined) or a metadata path`,
       key,
     );
   }
-}
-
-/** Levenshtein distance, for "did you mean" on short keys. */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(
-        previous[j] + 1,
-        current[j - 1] + 1,
-        previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    }
-    previous = current;
-  }
-  return previous[b.length];
 }
 
 /** Per event type: which text fields get patterns, which fields are censored whole. */

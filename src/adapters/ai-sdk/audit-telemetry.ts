@@ -98,6 +98,8 @@ export function auditTelemetry(options: AiSdkAuditOptions): AiSdkAuditIntegratio
   const calls = new AsyncLocalStorage<RunState>();
   /** Calls started and not yet finished, in start order. */
   const open = new Set<RunState>();
+  /** Tool call id → its call, until the call ends: a streamed call's finishes are found by them. */
+  const toolTurns = new Map<string, RunState>();
   /** The call a hook belongs to: its own flow's, else the one started last. */
   const current = (): RunState | null => {
     const state = calls.getStore();
@@ -147,8 +149,6 @@ export function auditTelemetry(options: AiSdkAuditOptions): AiSdkAuditIntegratio
     const state = calls.getStore();
     return state !== undefined && open.has(state) ? state : undefined;
   };
-  /** Tool call id → the turn it belongs to (a run's tools may finish after a newer run began). */
-  const toolTurns = new Map<string, RunState>();
 
   /** The model answered: the first tool started, or the step ended with no tool to run. */
   const markModelEnd = (state: RunState) => {
@@ -280,8 +280,8 @@ export function auditTelemetry(options: AiSdkAuditOptions): AiSdkAuditIntegratio
     },
     onFinish(event: OnFinishEvent) {
       recorder.guard('onFinish', () => {
-        const calls = event.steps.flatMap((step) => step.toolCalls);
-        const state = own() ?? finishingCall('onFinish', calls, (call) => call.pendingStep === null);
+        const toolCalls = event.steps.flatMap((step) => step.toolCalls);
+        const state = own() ?? finishingCall('onFinish', toolCalls, (call) => call.pendingStep === null);
         if (state === null) return;
         forget(state);
         recorder.emit('emitTurnEnd', {
