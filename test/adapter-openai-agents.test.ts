@@ -289,7 +289,7 @@ describe.skipIf(!SUPPORTED)('agentsAudit (OpenAI Agents SDK tracing processor)',
     expect(written[10].content_preview).toBe('');
   });
 
-  it('a tripped guardrail is a deny decision, and the failed run an error record', async () => {
+  it('a tripped guardrail is a deny decision, and the failed run an error record that ends its turn', async () => {
     const { sink, records } = openSink(tempDir());
     await expect(
       run(adapter.agentsAudit({ collector: sink, sessionId: 's' }), { tripwire: true }),
@@ -300,7 +300,9 @@ describe.skipIf(!SUPPORTED)('agentsAudit (OpenAI Agents SDK tracing processor)',
       ['tool_policy_decision', 'deny'],
       ['model_call', null],
       ['error', 'AgentRunError'],
+      ['turn_end', null],
     ]);
+    expect(written[4]).toMatchObject({ content_preview: '', turn_id: written[0].turn_id });
   });
 
   it.each(['generation', 'response'] as const)(

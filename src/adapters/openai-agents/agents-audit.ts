@@ -111,6 +111,7 @@ export class AgentsAudit implements TracingProcessor {
         turnId: trace.traceId,
         emitter,
         started: false,
+        ended: false,
         toolCalls: 0,
         output: undefined,
         agentId: null,
@@ -122,13 +123,16 @@ export class AgentsAudit implements TracingProcessor {
     this.#recorder.guard('onTraceEnd', () => {
       const state = this.#traces.get(trace.traceId);
       this.#traces.delete(trace.traceId);
-      if (state === undefined || !state.started) return;
-      this.#recorder.emit(
-        'emitTurnEnd',
-        { agentId: state.agentId, turnId: state.turnId, content: state.output, fcCount: state.toolCalls },
-        state.emitter,
-      );
+      if (state === undefined || !state.started || state.ended) return;
+      this.#endTurn(state, state.output);
     });
+  }
+
+  /** The trace's `turn_end`: its answer, or '' when the run failed. */
+  #endTurn(state: OpenTrace, content: unknown): void {
+    state.ended = true;
+    const args = { agentId: state.agentId, turnId: state.turnId, content, fcCount: state.toolCalls };
+    this.#recorder.emit('emitTurnEnd', args, state.emitter);
   }
 
   async onSpanStart(span: Span<SpanData>): Promise<void> {
@@ -276,6 +280,8 @@ export class AgentsAudit implements TracingProcessor {
             },
             state.emitter,
           );
+          // The run failed: its turn ends here, as the other adapters end a failed turn.
+          if (state.started && !state.ended) this.#endTurn(state, '');
           return;
         default:
       }

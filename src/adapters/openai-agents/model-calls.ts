@@ -13,6 +13,8 @@ export interface OpenTrace {
   readonly emitter: AuditEmitter;
   /** turn_start is written at the trace's first agent span, which names the agent. */
   started: boolean;
+  /** turn_end is written: at the trace's end, or at once when the run failed. */
+  ended: boolean;
   agentId: string | null;
   toolCalls: number;
   /** The final answer, from an observed agent's `agent_end` hook. */
