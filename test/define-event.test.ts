@@ -177,6 +177,22 @@ describe('defineEvent({ type, fields }): its records through every collector', (
     expect(RetrievalEvent.fields[3].default).toStrictEqual({ lang: 'en' });
   });
 
+  it('a nullable field without a default is null until given; the kind gives the others their default', () => {
+    const Measured = defineEvent({
+      type: 'measured',
+      fields: {
+        score: { kind: 'number', nullable: true },
+        label: { kind: 'string', nullable: true },
+        count: { kind: 'number' },
+        done: { kind: 'boolean' },
+      },
+    });
+    expect(Measured.fields.map((field) => field.default)).toStrictEqual([null, null, 0, false]);
+    const record = new Measured({ timestamp: TIMESTAMP }).toDict();
+    expect([record.score, record.label, record.count, record.done]).toStrictEqual([null, null, 0, false]);
+    expect(new Measured({ timestamp: TIMESTAMP, score: 0.5 }).toDict().score).toBe(0.5);
+  });
+
   it('severity and className: the declared severity is the default, an explicit one wins', () => {
     const Slow = defineEvent({ type: 'slow_step', severity: 'warning', className: 'SlowStep' });
     expect(Slow.name).toBe('SlowStep');

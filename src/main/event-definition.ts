@@ -204,7 +204,13 @@ function resolveField(where: string, prop: string, descriptor: FieldDescriptor):
     key: snakeCase(prop),
     prop,
     kind: descriptor.kind,
-    default: 'default' in descriptor ? descriptor.default : implicitDefault(descriptor.kind),
+    // A nullable field left unset says so (null), rather than a value nobody supplied.
+    default:
+      'default' in descriptor
+        ? descriptor.default
+        : descriptor.nullable === true
+          ? null
+          : implicitDefault(descriptor.kind),
     nullable: descriptor.nullable === true,
     optional: descriptor.optional === true,
     content: descriptor.content === true,
