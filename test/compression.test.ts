@@ -7,7 +7,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { ThreadedJSONLSinkCollector } from 'calute-audit';
+import { type AuditNotice, ThreadedJSONLSinkCollector } from 'calute-audit';
 import { listTrailFiles, rotatedPath } from 'calute-audit/trail';
 import { describe, expect, it } from 'vitest';
 import {
@@ -167,13 +167,15 @@ describe('ThreadedJSONLSinkCollector compress: true', () => {
     expect(fileBytes(`${earlier}.gz`).toString()).toBe('{"a":1}\n');
   });
 
-  it('rotate() then settled(): the rotated file is compressed when settled() resolves', async () => {
+  it('rotate() then settled(): the rotated file is compressed, and its notice delivered, when settled() resolves', async () => {
     const dir = tempDir();
     const base = path.join(dir, 'audit.jsonl');
     const sink = new ThreadedJSONLSinkCollector(base, {
       rotation: { maxBytes: 1024 * 1024 },
       compress: true,
     });
+    const notices: AuditNotice[] = [];
+    sink.on('notice', (notice) => notices.push(notice));
     try {
       await sink.ready();
       const lines = emitNumbered(sink, 'A', 5);
@@ -183,6 +185,7 @@ describe('ThreadedJSONLSinkCollector compress: true', () => {
       const files = listTrailFiles(base);
       expect(files.map((file) => file.compressed)).toStrictEqual([true, false]);
       expect(fileBytes(files[0].path).equals(jsonlBytes(lines))).toBe(true);
+      expect(notices.map((notice) => notice.type)).toStrictEqual(['rotated', 'compressed']);
     } finally {
       sink.close();
     }

@@ -353,6 +353,9 @@ export class ThreadedJSONLSinkCollector implements AuditCollector, ExitDrainable
       await new Promise((resolve) => setTimeout(resolve, 1));
     }
     await this.#lifecycle.settled();
+    // Notices are delivered on a later tick (#notice): the last ones reach their listeners
+    // before this resolves.
+    await new Promise((resolve) => process.nextTick(resolve));
   }
 
   stats(): ThreadedSinkStats {
