@@ -218,6 +218,18 @@ describe('verifyAuditTrail: tampering', () => {
     expect(report.exitCode).toBe(1);
   });
 
+  it("the middle file's sidecar removed: no-sidecar at that file, and no word of a trail start after it", async () => {
+    const { base, files } = copy();
+    fs.rmSync(`${files[1]}.checkpoints`);
+    for (const requireGenesis of [false, true]) {
+      const report = await verifyAuditTrail(base, { publicKey, requireGenesis });
+      expect(brief(report.problems)).toStrictEqual([
+        { kind: 'no-sidecar', severity: 'error', file: path.basename(files[1]), line: null },
+      ]);
+      expect(report.exitCode).toBe(1);
+    }
+  });
+
   it('the oldest file deleted: a trail-start warning (retention does the same), an error with requireGenesis', async () => {
     const { base, files } = copy();
     fs.rmSync(files[0]);

@@ -132,7 +132,12 @@ export async function verifyAuditTrail(target: string, options: VerifyOptions = 
       verified.push({ path: file, lines: 0, checkpoints: 0, errors: 1 });
       continue;
     }
-    checkLink(file, sidecar.start, previous, ids, options.requireGenesis === true, problems);
+    // After a file whose sidecar is missing (reported already), the link to it cannot be
+    // checked; the file is here, so the trail does not begin at the next one.
+    const afterMissingSidecar = index > 0 && sidecars[index - 1] === null;
+    if (!afterMissingSidecar) {
+      checkLink(file, sidecar.start, previous, ids, options.requireGenesis === true, problems);
+    }
     checkSidecarChain(file, sidecar, problems);
     let lines = 0;
     try {
