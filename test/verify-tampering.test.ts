@@ -308,6 +308,38 @@ describe('verifyAuditTrail: tampering', () => {
     });
   });
 
+  it('the middle sidecar re-signed by another key: without a public key a key-changed warning there; with it, bad-signature', async () => {
+    const { base, files } = copy();
+    const sidecar = `${files[1]}.checkpoints`;
+    const forger = crypto.generateKeyPairSync('ed25519');
+    const forgerId = crypto
+      .createHash('sha256')
+      .update(forger.publicKey.export({ type: 'spki', format: 'der' }))
+      .digest('hex')
+      .slice(0, 16);
+    // Each entry re-signed as the sidecar format says: key id, then the signature of the
+    // line's bytes up to ,"sig": followed by }.
+    const resigned = readLinesOf(sidecar).map((line) => {
+      const payload = `${line.slice(0, line.lastIndexOf(',"sig":"'))}}`;
+      const entry = { ...JSON.parse(payload), key: forgerId };
+      const text = JSON.stringify(entry);
+      const sig = crypto.sign(null, Buffer.from(text), forger.privateKey).toString('base64');
+      return `${text.slice(0, -1)},"sig":"${sig}"}`;
+    });
+    writeLinesOf(sidecar, resigned);
+    const trusting = await verifyAuditTrail(base);
+    expect(brief(trusting.problems)).toStrictEqual([
+      { kind: 'unsigned', severity: 'warning', file: 'audit.jsonl', line: null },
+      { kind: 'key-changed', severity: 'warning', file: path.basename(files[1]), line: null },
+      { kind: 'key-changed', severity: 'warning', file: 'audit.jsonl', line: null },
+    ]);
+    expect(trusting.problems[1].message).toContain(`signed by key ${forgerId}`);
+    const checked = await verifyAuditTrail(base, { publicKey });
+    expect(brief(checked.problems)).toStrictEqual([
+      { kind: 'bad-signature', severity: 'error', file: path.basename(sidecar), line: 1 },
+    ]);
+  });
+
   it('another key: bad-signature for each sidecar, at its first entry, naming both keys', async () => {
     const { base, files } = copy();
     const other = crypto.generateKeyPairSync('ed25519').publicKey;

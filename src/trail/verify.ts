@@ -51,6 +51,7 @@ export type ProblemKind =
   | 'unprotected-tail'
   | 'torn-line'
   | 'unsigned'
+  | 'key-changed'
   | 'unreadable';
 
 export interface VerifyProblem {
@@ -124,8 +125,10 @@ export async function verifyAuditTrail(target: string, options: VerifyOptions = 
   });
   let previous: { file: string; id: string; hash: string } | null = null;
   let unreadable = false;
+  let signer: { file: string; key: string } | null = null;
   for (const [index, file] of files.entries()) {
     const sidecar = sidecars[index];
+    if (sidecar !== null && publicKey === null) signer = checkSigner(file, sidecar, signer, problems);
     const before = problems.filter((problem) => problem.severity === 'error').length;
     if (sidecar === null) {
       previous = null;
@@ -161,6 +164,32 @@ export async function verifyAuditTrail(target: string, options: VerifyOptions = 
     };
   }
   return report(verified, problems, unreadable);
+}
+
+/**
+ * Without a public key, who signed is not checked; a trail whose key changes from one file
+ * to the next (or within one) is still worth a word: a key rotated between two runs, or a
+ * file re-signed by someone else. Returns the file's signer.
+ */
+function checkSigner(
+  file: string,
+  sidecar: Sidecar,
+  before: { file: string; key: string } | null,
+  problems: VerifyProblem[],
+): { file: string; key: string } {
+  const key = sidecar.start.key;
+  const other = sidecar.checkpoints.find((checkpoint) => checkpoint.key !== key)?.key;
+  const changedFrom = other !== undefined ? key : before !== null && before.key !== key ? before.key : null;
+  if (changedFrom !== null) {
+    problems.push({
+      kind: 'key-changed',
+      severity: 'warning',
+      file,
+      line: null,
+      message: `${file} is signed by key ${other ?? key}, ${other !== undefined ? 'its start entry' : before?.file} by key ${changedFrom}: a key rotated between runs, or a file re-signed by someone else (give the public key to tell)`,
+    });
+  }
+  return { file, key: other ?? key };
 }
 
 function report(files: VerifiedFile[], problems: VerifyProblem[], unreadable: boolean): VerifyReport {
