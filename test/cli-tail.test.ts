@@ -34,6 +34,19 @@ function collector(): { out: Writable; text(): string } {
   return { out, text: () => Buffer.concat(chunks).toString('utf8') };
 }
 
+/** What a follow writes (its records' error messages) and tells, and how to stop it. */
+function follower() {
+  const { out, text } = collector();
+  const stop = new AbortController();
+  stops.push(stop);
+  const messages = () =>
+    text()
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line).error_message);
+  return { out, messages, notices: [] as string[], stop };
+}
+
 async function until(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
@@ -95,15 +108,7 @@ describe('tail', () => {
       sink.flush();
     };
     emit(3);
-    const { out, text } = collector();
-    const notices: string[] = [];
-    const stop = new AbortController();
-    stops.push(stop);
-    const messages = () =>
-      text()
-        .split('\n')
-        .filter(Boolean)
-        .map((line) => JSON.parse(line).error_message);
+    const { out, messages, notices, stop } = follower();
     const following = tailTrail(resolveSources([base]), out, {
       lines: 2,
       follow: { path: base, signal: stop.signal, intervalMs: 20 },
@@ -175,15 +180,7 @@ describe('tail', () => {
       const sink = new ThreadedJSONLSinkCollector(base, { rotation: { maxBytes: 4096 }, compress });
       await sink.ready();
       const audit = new AuditEmitter({ collector: sink });
-      const { out, text } = collector();
-      const notices: string[] = [];
-      const stop = new AbortController();
-      stops.push(stop);
-      const messages = () =>
-        text()
-          .split('\n')
-          .filter(Boolean)
-          .map((line) => JSON.parse(line).error_message);
+      const { out, messages, notices, stop } = follower();
       const following = tailTrail([], out, {
         lines: 0,
         follow: { path: base, signal: stop.signal, intervalMs: 400 },
