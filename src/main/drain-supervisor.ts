@@ -281,6 +281,13 @@ export class DrainSupervisor {
     Atomics.store(control, DRAIN_STATE, DEAD);
     this.#reader.reclaimFromDeadDrain();
     Atomics.notify(control, DRAIN_STATE);
+    // After close(), a drain worker that returned (exit code 0, nothing thrown) did what it
+    // was told, even when this thread's own drain for close() rewrote the state it left:
+    // nothing to report, close() writes the rest.
+    if (!this.#options.hooks.isOpen() && code === 0 && thrown === undefined) {
+      this.#worker = null;
+      return;
+    }
     const detail = thrown ? `threw ${thrown.message}` : `exit code ${code}`;
     if (!started) {
       this.#goInline(detail, false);
