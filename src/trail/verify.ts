@@ -419,21 +419,14 @@ async function checkContent(file: string, sidecar: Sidecar, problems: VerifyProb
     }
     for (const change of aligned.changes) {
       const expectedLine = (index: number) => checkpoint.first_line + index;
-      if (change.kind === 'modified') {
+      if (change.kind === 'modified' || change.kind === 'inserted') {
+        const line = first + change.actual;
         problems.push({
-          kind: 'modified',
+          kind: change.kind,
           severity: 'error',
           file,
-          line: first + change.actual,
-          message: `line ${first + change.actual} of ${file} was modified`,
-        });
-      } else if (change.kind === 'inserted') {
-        problems.push({
-          kind: 'inserted',
-          severity: 'error',
-          file,
-          line: first + change.actual,
-          message: `line ${first + change.actual} of ${file} was inserted`,
+          line,
+          message: `line ${line} of ${file} was ${change.kind}`,
         });
       } else if (change.kind === 'removed') {
         problems.push({
