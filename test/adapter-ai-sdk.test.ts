@@ -23,6 +23,7 @@ import {
   DURATION,
   micros,
   openSink,
+  SCENARIO_RECORDS,
   ThrowingCollector,
   TIMESTAMP,
   TURN_ID,
@@ -145,29 +146,9 @@ describe('auditTelemetry (AI SDK telemetry integration)', () => {
     });
     expect(written).toEqual([
       { event_type: 'turn_start', ...envelope('info'), prompt_preview: 'What is the weather in Paris?' },
-      {
-        event_type: 'tool_call_attempt',
-        ...envelope('info'),
-        tool_name: 'weather',
-        arguments_preview: '{"city":"Paris"}',
-        tool_call_id: 'call-weather',
-      },
-      {
-        event_type: 'tool_call_attempt',
-        ...envelope('info'),
-        tool_name: 'flaky',
-        arguments_preview: '{"attempt":1}',
-        tool_call_id: 'call-flaky',
-      },
-      {
-        event_type: 'tool_call_complete',
-        ...envelope('info'),
-        tool_name: 'weather',
-        status: 'success',
-        duration_ms: DURATION,
-        result_preview: '{"city":"Paris","sky":"sunny","celsius":21}',
-        tool_call_id: 'call-weather',
-      },
+      { ...SCENARIO_RECORDS.weatherAttempt, ...envelope('info') },
+      { ...SCENARIO_RECORDS.flakyAttempt, ...envelope('info') },
+      { ...SCENARIO_RECORDS.weatherComplete, ...envelope('info') },
       {
         event_type: 'tool_call_failure',
         ...envelope('error'),

@@ -14,7 +14,14 @@ import { tool } from '@langchain/core/tools';
 import { ADAPTER_WARNING_CODE, AuditCallbackHandler } from 'calute-audit/langchain';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { DURATION, openSink, ThrowingCollector, TIMESTAMP, warningsDuring } from './support/adapter-kit.js';
+import {
+  DURATION,
+  openSink,
+  SCENARIO_RECORDS,
+  ThrowingCollector,
+  TIMESTAMP,
+  warningsDuring,
+} from './support/adapter-kit.js';
 import { useTempDir } from './support/temp-files.js';
 
 const tempDir = useTempDir('calute-audit-langchain-');
@@ -139,29 +146,9 @@ describe('AuditCallbackHandler (LangChain.js callbacks)', () => {
         input_preview: 'What is the weather in Paris?',
         output_preview: expect.stringContaining('"name":"weather","args":{"city":"Paris"}'),
       },
-      {
-        event_type: 'tool_call_attempt',
-        ...envelope('info'),
-        tool_name: 'weather',
-        arguments_preview: '{"city":"Paris"}',
-        tool_call_id: 'call-weather',
-      },
-      {
-        event_type: 'tool_call_complete',
-        ...envelope('info'),
-        tool_name: 'weather',
-        status: 'success',
-        duration_ms: DURATION,
-        result_preview: '{"city":"Paris","sky":"sunny","celsius":21}',
-        tool_call_id: 'call-weather',
-      },
-      {
-        event_type: 'tool_call_attempt',
-        ...envelope('info'),
-        tool_name: 'flaky',
-        arguments_preview: '{"attempt":1}',
-        tool_call_id: 'call-flaky',
-      },
+      { ...SCENARIO_RECORDS.weatherAttempt, ...envelope('info') },
+      { ...SCENARIO_RECORDS.weatherComplete, ...envelope('info') },
+      { ...SCENARIO_RECORDS.flakyAttempt, ...envelope('info') },
       {
         event_type: 'tool_call_failure',
         ...envelope('error'),

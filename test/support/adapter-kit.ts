@@ -66,3 +66,30 @@ export async function warningsDuring(code: string, action: () => Promise<unknown
   }
   return seen;
 }
+
+/**
+ * The records of the scenario every adapter test runs (a `weather` tool that answers, a
+ * `flaky` tool that fails), less their envelope: spread an envelope into each.
+ */
+export const SCENARIO_RECORDS = {
+  weatherAttempt: {
+    event_type: 'tool_call_attempt',
+    tool_name: 'weather',
+    arguments_preview: '{"city":"Paris"}',
+    tool_call_id: 'call-weather',
+  },
+  flakyAttempt: {
+    event_type: 'tool_call_attempt',
+    tool_name: 'flaky',
+    arguments_preview: '{"attempt":1}',
+    tool_call_id: 'call-flaky',
+  },
+  weatherComplete: {
+    event_type: 'tool_call_complete',
+    tool_name: 'weather',
+    status: 'success',
+    duration_ms: DURATION,
+    result_preview: '{"city":"Paris","sky":"sunny","celsius":21}',
+    tool_call_id: 'call-weather',
+  },
+} as const;
