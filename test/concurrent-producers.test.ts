@@ -4,7 +4,6 @@
  * producer's records must appear in its own order, complete, and no line may be torn.
  */
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { ThreadedJSONLSinkCollector } from 'calute-audit';
 // The named export: under NodeNext the default import is typed as the CommonJS module, not the class (TS2351).
 import { Piscina } from 'piscina';
@@ -17,6 +16,7 @@ import {
   parseLines,
   readLines,
   releaseBarrier,
+  startNumberedProducers,
   waitForArrivals,
 } from './support/threaded-sink-kit.js';
 
@@ -94,23 +94,13 @@ describe('ThreadedJSONLSinkCollector: concurrent producers', () => {
   it('connectCollector() in a worker_threads Worker (handle in workerData), concurrently with main', async () => {
     const file = path.join(tempDir(), 'worker.jsonl');
     const sink = new ThreadedJSONLSinkCollector(file, { ringSize: 4096 });
-    const { buffer, gate } = makeBarrier();
-    const workers = ['worker-0', 'worker-1'].map(
-      (producer) =>
-        new Worker(fixture('worker-emit-numbered-events.mjs'), {
-          workerData: { handle: sink.handle, barrier: buffer, producer, count: PER_PRODUCER },
-        }),
+    const { workers, replies, release } = await startNumberedProducers(
+      sink.handle,
+      ['worker-0', 'worker-1'],
+      PER_PRODUCER,
     );
     try {
-      const replies = workers.map(
-        (worker) =>
-          new Promise<unknown>((resolve, reject) => {
-            worker.once('message', resolve);
-            worker.once('error', reject);
-          }),
-      );
-      await waitForArrivals(gate, workers.length);
-      releaseBarrier(gate);
+      release();
       emitFromMain(sink, PER_PRODUCER);
       expect(await Promise.all(replies)).toStrictEqual([{ done: PER_PRODUCER }, { done: PER_PRODUCER }]);
       sink.flush();

@@ -7,21 +7,13 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { ThreadedJSONLSinkCollector, ToolCallAttemptEvent, TurnStartEvent } from 'calute-audit';
 import { listTrailFiles } from 'calute-audit/trail';
 import { describe, expect, it } from 'vitest';
 import { collectNotices, lifecycleDone, ROTATED_NAME, trailContents } from './support/lifecycle-kit.js';
 import { useTempDir } from './support/temp-files.js';
-import {
-  checkNumberedLine,
-  makeBarrier,
-  numberedEvent,
-  releaseBarrier,
-  waitForArrivals,
-} from './support/threaded-sink-kit.js';
+import { checkNumberedLine, numberedEvent, startNumberedProducers } from './support/threaded-sink-kit.js';
 
-const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url);
 const PER_PRODUCER = 2000;
 const MAX_BYTES = 16 * 1024;
 const MODE = 0o640;
@@ -50,23 +42,13 @@ describe('ThreadedJSONLSinkCollector rotation by size', () => {
       rotation: { maxBytes: MAX_BYTES },
     });
     const notices = collectNotices(sink);
-    const { buffer, gate } = makeBarrier();
-    const workers = ['worker-0', 'worker-1'].map(
-      (producer) =>
-        new Worker(fixture('worker-emit-numbered-events.mjs'), {
-          workerData: { handle: sink.handle, barrier: buffer, producer, count: PER_PRODUCER },
-        }),
+    const { workers, replies, release } = await startNumberedProducers(
+      sink.handle,
+      ['worker-0', 'worker-1'],
+      PER_PRODUCER,
     );
     try {
-      const replies = workers.map(
-        (worker) =>
-          new Promise<unknown>((resolve, reject) => {
-            worker.once('message', resolve);
-            worker.once('error', reject);
-          }),
-      );
-      await waitForArrivals(gate, workers.length);
-      releaseBarrier(gate);
+      release();
       for (let seq = 0; seq < PER_PRODUCER; seq++) sink.emit(numberedEvent('main', seq));
       expect(await Promise.all(replies)).toStrictEqual([{ done: PER_PRODUCER }, { done: PER_PRODUCER }]);
       sink.flush();

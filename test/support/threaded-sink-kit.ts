@@ -5,7 +5,8 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { type AuditCollector, ToolCallAttemptEvent } from 'calute-audit';
+import { Worker } from 'node:worker_threads';
+import { type AuditCollector, type RingHandle, ToolCallAttemptEvent } from 'calute-audit';
 
 /** A fixed timestamp, so that a test can rebuild the exact line an event was written as. */
 export const FIXED_TIMESTAMP = '2025-06-15T14:30:00.123456+00:00';
@@ -191,4 +192,35 @@ export async function waitForArrivals(gate: Int32Array, count: number, timeoutMs
 export function releaseBarrier(gate: Int32Array): void {
   Atomics.store(gate, 1, 1);
   Atomics.notify(gate, 1);
+}
+
+/**
+ * One worker per producer name, each emitting `count` numbered events into the sink of
+ * `handle` (test/fixtures/worker-emit-numbered-events.mjs), all waiting at one barrier.
+ * `release()` lets them go at once. The caller terminates the workers.
+ */
+export async function startNumberedProducers(
+  handle: RingHandle,
+  producers: readonly string[],
+  count: number,
+): Promise<{ workers: Worker[]; replies: Promise<unknown>[]; release(): void }> {
+  const { buffer, gate } = makeBarrier();
+  const fixture = new URL('../fixtures/worker-emit-numbered-events.mjs', import.meta.url);
+  const workers = producers.map(
+    (producer) => new Worker(fixture, { workerData: { handle, barrier: buffer, producer, count } }),
+  );
+  const replies = workers.map(
+    (worker) =>
+      new Promise<unknown>((resolve, reject) => {
+        worker.once('message', resolve);
+        worker.once('error', reject);
+      }),
+  );
+  try {
+    await waitForArrivals(gate, workers.length);
+  } catch (error) {
+    await Promise.all(workers.map((worker) => worker.terminate()));
+    throw error;
+  }
+  return { workers, replies, release: () => releaseBarrier(gate) };
 }
